@@ -1,0 +1,16 @@
+package dev.numpack;
+
+import java.nio.file.Path;
+
+/** The store has no array of the requested name. */
+public class ArrayNotFoundException extends NumPackException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param store the store
+     * @param array the missing array
+     */
+    public ArrayNotFoundException(Path store, String array) {
+        super(store, array, "no such array");
+    }
+}
