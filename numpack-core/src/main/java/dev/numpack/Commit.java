@@ -1,0 +1,289 @@
+package dev.numpack;
+
+import dev.numpack.format.ArrayRecord;
+import dev.numpack.format.DType;
+import dev.numpack.format.DeletionBitmap;
+import dev.numpack.format.JournalCodec.Action;
+import dev.numpack.format.MetadataCodec;
+import dev.numpack.format.SegmentManifest;
+import dev.numpack.storage.ArrayEntry;
+import dev.numpack.storage.Journal;
+import dev.numpack.storage.StoreLayout;
+import dev.numpack.storage.StoreSnapshot;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One atomic change of a store under construction: operations stage new files and journal actions, and
+ * {@link #run()} commits them all through the journal or, on failure, removes what was staged. The
+ * committed snapshot is not touched until the commit succeeds.
+ */
+final class Commit {
+    private final StoreContext ctx;
+    private final StoreSnapshot base;
+    private final Map<String, ArrayEntry> next;
+    private final List<Action> actions = new ArrayList<>();
+    private final List<DataWriter.Prepared> prepared = new ArrayList<>();
+    private final Map<Path, Long> truncateOnFailure = new LinkedHashMap<>();
+    private final long now = System.currentTimeMillis() * 1000L;
+
+    Commit(StoreContext ctx, StoreSnapshot base) {
+        this.ctx = ctx;
+        this.base = base;
+        this.next = new LinkedHashMap<>(base.arrays());
+    }
+
+    ArrayEntry current(String name) {
+        return next.get(name);
+    }
+
+    /** Stages a whole new array (or a replacement of any dtype or shape). */
+    void save(String name, DType dtype, long[] shape, RowSource rows) throws IOException {
+        ArrayEntry old = next.get(name);
+        DataWriter.Prepared p = new DataWriter(ctx).write(name, rows, old);
+        prepared.add(p);
+        actions.addAll(p.actions);
+        if (old != null && old.bitmap() != null) {
+            actions.add(Action.delete(StoreLayout.bitmapFile(name)));
+        }
+        next.put(name, new ArrayEntry(ArrayRecord.plain(name, shape, p.dataFile, dtype, now), p.manifest, null));
+    }
+
+    /** Stages rows appended at the end (written beyond the committed end, invisible until commit). */
+    void append(String name, RowSource rows) throws IOException {
+        ArrayEntry e = next.get(name);
+        long rb = e.record().rowBytes();
+        long add = rows.rows();
+        SegmentManifest manifest = e.manifest();
+        if (manifest == null) {
+            Path file = ctx.layout.resolve(e.record().dataFile(), name);
+            writeAt(file, e.record().sizeBytes(), rows, 0, add);
+        } else {
+            manifest = appendSegments(name, e, rows);
+        }
+        long[] shape = e.record().shape();
+        shape[0] += add;
+        DeletionBitmap bm = e.bitmap() == null ? null : e.bitmap().extendedBy(add);
+        next.put(name, new ArrayEntry(e.record().with(shape, e.record().dataFile(), now), manifest, bm));
+    }
+
+    private SegmentManifest appendSegments(String name, ArrayEntry e, RowSource rows) throws IOException {
+        long rb = e.record().rowBytes();
+        long target = new DataWriter(ctx).segmentTarget(rb);
+        long rowsPer = Math.max(1, target / rb);
+        List<SegmentManifest.Segment> segs = new ArrayList<>(e.manifest().segments());
+        long done = 0;
+        if (!segs.isEmpty()) {
+            SegmentManifest.Segment last = segs.get(segs.size() - 1);
+            long fit = Math.min(rows.rows(), Math.max(0, rowsPer - last.rows()));
+            if (fit > 0) {
+                writeAt(ctx.layout.resolve(last.file(), name), last.bytes(), rows, 0, fit);
+                segs.set(segs.size() - 1, new SegmentManifest.Segment(last.file(), last.rows() + fit, last.bytes() + fit * rb));
+                done = fit;
+            }
+        }
+        java.util.Set<String> taken = DataWriter.referencedSegments(e);
+        String token = null;
+        Files.createDirectories(ctx.layout.path(StoreLayout.segmentDir(name)));
+        while (done < rows.rows()) {
+            long n = Math.min(rowsPer, rows.rows() - done);
+            String file = DataWriter.newSegmentName(name, segs.size(), taken);
+            if (file == null || Files.exists(ctx.layout.path(file))) {
+                token = token == null ? ctx.uniqueToken() : token;
+                file = String.format("%s/seg_%06d_%s.npkd", StoreLayout.segmentDir(name), segs.size(), token);
+            }
+            Path path = ctx.layout.path(file);
+            DataWriter.Prepared p = new DataWriter.Prepared();
+            p.created.add(path);
+            prepared.add(p);
+            new DataWriter(ctx).writeFile(path, new Offset(rows, done), 0, n);
+            segs.add(new SegmentManifest.Segment(file, n, n * rb));
+            done += n;
+        }
+        ctx.ops.syncDir(ctx.layout.path(StoreLayout.segmentDir(name)));
+        return new SegmentManifest(segs);
+    }
+
+    /** Writes rows into an existing file at {@code offset}, beyond its committed content. */
+    private void writeAt(Path file, long offset, RowSource rows, long first, long count) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            if (!truncateOnFailure.containsKey(file)) {
+                truncateOnFailure.put(file, offset);
+            }
+            if (ch.size() > offset) {
+                // leftover of an append that crashed before its commit: nobody maps beyond the committed end
+                ch.truncate(offset);
+            }
+            DataWriter.appendRows(ch, offset, rows, first, count);
+            if (ctx.ops.durable()) {
+                ch.force(true);
+            }
+        }
+    }
+
+    /** Stages an in-place overwrite of rows (redo-logged in the journal, so it is all-or-nothing). */
+    void replace(String name, long[] physicalRows, RowSource rows) {
+        ArrayEntry e = next.get(name);
+        long rb = e.record().rowBytes();
+        if (rb == 0) {
+            return;
+        }
+        int i = 0;
+        while (i < physicalRows.length) {
+            long start = physicalRows[i];
+            int j = i + 1;
+            while (j < physicalRows.length && physicalRows[j] == physicalRows[j - 1] + 1
+                    && sameFile(e, start, physicalRows[j])) {
+                j++;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact((j - i) * rb)).order(ByteOrder.LITTLE_ENDIAN);
+            rows.copy(i, j - i, buf);
+            buf.flip();
+            String[] file = new String[1];
+            long offset = locate(e, start, file);
+            actions.add(Action.pwrite(file[0], offset, buf));
+            i = j;
+        }
+        next.put(name, new ArrayEntry(e.record().with(e.record().shape(), e.record().dataFile(), now), e.manifest(), e.bitmap()));
+    }
+
+    private static boolean sameFile(ArrayEntry e, long a, long b) {
+        if (e.manifest() == null) {
+            return true;
+        }
+        String[] fa = new String[1];
+        String[] fb = new String[1];
+        locate(e, a, fa);
+        locate(e, b, fb);
+        return fa[0].equals(fb[0]);
+    }
+
+    /** @return the byte offset of a physical row in its file, whose name goes to {@code file[0]} */
+    private static long locate(ArrayEntry e, long row, String[] file) {
+        long rb = e.record().rowBytes();
+        if (e.manifest() == null) {
+            file[0] = e.record().dataFile();
+            return row * rb;
+        }
+        long start = 0;
+        for (SegmentManifest.Segment s : e.manifest().segments()) {
+            if (row < start + s.rows()) {
+                file[0] = s.file();
+                return (row - start) * rb;
+            }
+            start += s.rows();
+        }
+        throw new IndexOutOfBoundsException("row " + row);
+    }
+
+    /** Stages a logical deletion of rows. */
+    void delete(String name, long[] physicalRows) {
+        ArrayEntry e = next.get(name);
+        DeletionBitmap bm = e.bitmap() == null ? DeletionBitmap.allLive(e.physicalRows()) : e.bitmap();
+        bm = bm.withDeleted(physicalRows);
+        next.put(name, new ArrayEntry(e.record().with(e.record().shape(), e.record().dataFile(), now), e.manifest(), bm));
+    }
+
+    /** Stages the removal of an array and all its files. */
+    void drop(String name) {
+        ArrayEntry e = next.remove(name);
+        if (e == null) {
+            return;
+        }
+        if (e.manifest() != null) {
+            for (SegmentManifest.Segment s : e.manifest().segments()) {
+                actions.add(Action.delete(s.file()));
+            }
+            actions.add(Action.delete(StoreLayout.segmentDir(name)));
+        }
+        actions.add(Action.delete(e.record().dataFile()));
+        if (e.bitmap() != null) {
+            actions.add(Action.delete(StoreLayout.bitmapFile(name)));
+        }
+    }
+
+    /**
+     * Commits everything staged. On failure before the commit point, staged files are removed and the
+     * store is unchanged.
+     *
+     * @return the new snapshot
+     */
+    StoreSnapshot run() {
+        List<Action> all = new ArrayList<>(actions);
+        for (Map.Entry<String, ArrayEntry> en : next.entrySet()) {
+            ArrayEntry old = base.get(en.getKey());
+            ArrayEntry e = en.getValue();
+            if (old == e) {
+                continue;
+            }
+            if (e.manifest() != null && (old == null || old.manifest() != e.manifest())) {
+                all.add(Action.put(e.record().dataFile(),
+                        ByteBuffer.wrap(e.manifest().encode().getBytes(StandardCharsets.UTF_8))));
+            }
+            if (e.bitmap() != null && (old == null || old.bitmap() != e.bitmap())) {
+                all.add(Action.put(StoreLayout.bitmapFile(e.name()), e.bitmap().encode()));
+            }
+        }
+        StoreSnapshot snap = new StoreSnapshot(next);
+        all.add(Action.put(StoreLayout.METADATA, MetadataCodec.encode(snap.records())));
+        try {
+            ctx.journal.commit(all);
+        } catch (Journal.CommitException e) {
+            if (!e.committed()) {
+                rollback();
+            }
+            throw new NumPackException(ctx.root(), null, "commit failed: " + e.getMessage(), e);
+        }
+        return snap;
+    }
+
+    /** Removes staged files and bytes appended beyond committed ends. */
+    void rollback() {
+        for (DataWriter.Prepared p : prepared) {
+            p.discard();
+        }
+        for (Map.Entry<Path, Long> t : truncateOnFailure.entrySet()) {
+            try (FileChannel ch = FileChannel.open(t.getKey(), StandardOpenOption.WRITE)) {
+                ch.truncate(t.getValue());
+            } catch (IOException ignored) {
+                // the next writer open truncates it
+            }
+        }
+    }
+
+    /** A view of a source starting at a row offset. */
+    private static final class Offset implements RowSource {
+        private final RowSource src;
+        private final long skip;
+
+        Offset(RowSource src, long skip) {
+            this.src = src;
+            this.skip = skip;
+        }
+
+        @Override
+        public long rows() {
+            return src.rows() - skip;
+        }
+
+        @Override
+        public long rowBytes() {
+            return src.rowBytes();
+        }
+
+        @Override
+        public void copy(long first, long count, ByteBuffer dst) {
+            src.copy(skip + first, count, dst);
+        }
+    }
+}

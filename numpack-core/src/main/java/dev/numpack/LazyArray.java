@@ -1,0 +1,232 @@
+package dev.numpack;
+
+import dev.numpack.format.DType;
+import dev.numpack.format.DeletionBitmap;
+import dev.numpack.storage.ArrayData;
+import dev.numpack.storage.ArrayEntry;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A memory-mapped, read-only view of one array, opened in O(1): no data is read until asked for.
+ *
+ * <p>The view is a snapshot: it keeps the shape, deletion bitmap and mapped files of the moment it was
+ * opened. A later save or compaction writes new files, so this view keeps reading the old content;
+ * rows replaced in place and appended rows are not part of the snapshot's row count. Row indices are
+ * logical (deleted rows are skipped) and may be negative, counting from the end, as in NumPack.
+ *
+ * <p>{@link #gather(long[], ByteBuffer)} is the hot path for training: it copies arbitrary rows into a
+ * caller-supplied buffer with no allocation. Views are safe to use from several threads.
+ */
+public final class LazyArray implements AutoCloseable {
+    private final NumPack store;
+    private final ArrayEntry entry;
+    private final ArrayData data;
+    private final long rowBytes;
+    private final long rows;
+    private volatile boolean closed;
+
+    LazyArray(NumPack store, ArrayEntry entry, ArrayData data) {
+        this.store = store;
+        this.entry = entry;
+        this.data = data;
+        this.rowBytes = entry.record().rowBytes();
+        this.rows = entry.logicalRows();
+    }
+
+    /** @return the array name */
+    public String name() {
+        return entry.name();
+    }
+
+    /** @return the element type */
+    public DType dtype() {
+        return entry.record().dtype();
+    }
+
+    /** @return the logical shape */
+    public long[] shape() {
+        return entry.logicalShape();
+    }
+
+    /** @return the live row count (1 for a 0-d array) */
+    public long rows() {
+        return rows;
+    }
+
+    /** @return bytes per row */
+    public long rowBytes() {
+        return rowBytes;
+    }
+
+    /**
+     * Copies rows at arbitrary logical indices, in the given order, into {@code dst} at its position
+     * (advancing it). {@code dst} may be heap or direct; its byte order does not matter, the bytes are
+     * little-endian.
+     *
+     * @param indices logical row indices; negative ones count from the end
+     * @param dst a buffer with room for {@code indices.length * rowBytes()} bytes
+     * @throws InvalidArgumentException if an index is out of range or {@code dst} is too small
+     */
+    public void gather(long[] indices, ByteBuffer dst) {
+        ensureOpen();
+        if ((long) indices.length * rowBytes > dst.remaining()) {
+            throw new InvalidArgumentException(store.path(), name(), "buffer has " + dst.remaining()
+                    + " bytes left, " + indices.length + " rows need " + indices.length * rowBytes);
+        }
+        DeletionBitmap bm = entry.bitmap();
+        for (long idx : indices) {
+            long i = normalize(idx);
+            data.copyRows(bm == null ? i : bm.physicalRow(i), 1, dst);
+        }
+    }
+
+    /**
+     * @param indices logical row indices; negative ones count from the end
+     * @return those rows as a new array of shape {@code (indices.length, ...)}
+     */
+    public NdArray gather(long... indices) {
+        long[] shape = shapeWithRows(indices.length);
+        ByteBuffer b = NdArray.allocate(NdArray.byteSize(dtype(), shape));
+        gather(indices, b);
+        return NdArray.adopt(dtype(), shape, b.clear());
+    }
+
+    /**
+     * Copies {@code count} rows starting at logical row {@code start} into {@code dst} at its position.
+     *
+     * @param start first logical row (not negative)
+     * @param count rows
+     * @param dst a buffer with room for {@code count * rowBytes()} bytes
+     */
+    public void readRows(long start, long count, ByteBuffer dst) {
+        ensureOpen();
+        if (start < 0 || count < 0 || start + count > rows) {
+            throw new InvalidArgumentException(store.path(), name(), "rows [" + start + ", " + (start + count)
+                    + ") out of range for " + rows + " rows");
+        }
+        if (count * rowBytes > dst.remaining()) {
+            throw new InvalidArgumentException(store.path(), name(), "buffer has " + dst.remaining()
+                    + " bytes left, " + count + " rows need " + count * rowBytes);
+        }
+        copyLogical(entry, data, start, count, dst);
+    }
+
+    /**
+     * @param start first logical row, inclusive
+     * @param end last logical row, exclusive
+     * @return rows {@code [start, end)} as a new array
+     */
+    public NdArray slice(long start, long end) {
+        if (end < start) {
+            throw new InvalidArgumentException(store.path(), name(), "slice end " + end + " before start " + start);
+        }
+        long[] shape = shapeWithRows(end - start);
+        ByteBuffer b = NdArray.allocate(NdArray.byteSize(dtype(), shape));
+        readRows(start, end - start, b);
+        return NdArray.adopt(dtype(), shape, b.clear());
+    }
+
+    /** @return the whole array (logical rows) in memory */
+    public NdArray toNdArray() {
+        long[] shape = shape();
+        ByteBuffer b = NdArray.allocate(NdArray.byteSize(dtype(), shape));
+        readRows(0, rows, b);
+        return NdArray.adopt(dtype(), shape, b.clear());
+    }
+
+    /** Releases this view; later use throws {@link AlreadyClosedException}. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private long[] shapeWithRows(long n) {
+        long[] s = entry.record().shape();
+        if (s.length == 0) {
+            throw new InvalidArgumentException(store.path(), name(), "a 0-d array has no rows to index");
+        }
+        s[0] = n;
+        return s;
+    }
+
+    private long normalize(long idx) {
+        long i = idx < 0 ? idx + rows : idx;
+        if (i < 0 || i >= rows) {
+            throw new InvalidArgumentException(store.path(), name(), "row " + idx + " out of range for "
+                    + rows + " rows");
+        }
+        return i;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new AlreadyClosedException(store.path(), name(), "lazy view");
+        }
+        store.ensureOpen();
+    }
+
+    /** Copies logical rows, walking the deletion bitmap in runs of live rows. */
+    static void copyLogical(ArrayEntry entry, ArrayData data, long start, long count, ByteBuffer dst) {
+        DeletionBitmap bm = entry.bitmap();
+        if (bm == null) {
+            data.copyRows(start, count, dst);
+            return;
+        }
+        if (count == 0) {
+            return;
+        }
+        long p = bm.physicalRow(start);
+        long left = count;
+        while (left > 0) {
+            if (!bm.isLive(p)) {
+                p++;
+                continue;
+            }
+            long run = 1;
+            while (run < left && p + run < bm.totalRows() && bm.isLive(p + run)) {
+                run++;
+            }
+            data.copyRows(p, run, dst);
+            p += run;
+            left -= run;
+        }
+    }
+
+    /** @return rows of this view as a source for writes */
+    static RowSource source(ArrayEntry entry, ArrayData data) {
+        long rb = entry.record().rowBytes();
+        long n = entry.logicalRows();
+        return new RowSource() {
+            @Override
+            public long rows() {
+                return n;
+            }
+
+            @Override
+            public long rowBytes() {
+                return rb;
+            }
+
+            @Override
+            public void copy(long first, long count, ByteBuffer dst) {
+                copyLogical(entry, data, first, count, dst);
+            }
+        };
+    }
+
+    Path storePath() {
+        return store.path();
+    }
+
+    @Override
+    public String toString() {
+        return "LazyArray(" + store.path() + ", " + name() + ", " + dtype().numpyName() + Arrays.toString(shape()) + ")";
+    }
+
+    static ByteBuffer direct(long bytes) {
+        return NdArray.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

@@ -1,0 +1,789 @@
+package dev.numpack;
+
+import dev.numpack.format.DType;
+import dev.numpack.storage.ArrayData;
+import dev.numpack.storage.ArrayEntry;
+import dev.numpack.storage.FileOps;
+import dev.numpack.storage.StoreLayout;
+import dev.numpack.storage.StoreLock;
+import dev.numpack.storage.StoreSnapshot;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A NumPack store: named n-dimensional arrays in a directory, file-compatible with NumPack 0.7.
+ *
+ * <pre>{@code
+ * try (NumPack np = NumPack.open(Path.of("store"))) {
+ *     np.save("x", NdArray.of(new float[][] {{1, 2}, {3, 4}}));
+ *     np.append("x", NdArray.of(new float[][] {{5, 6}}));
+ *     np.delete("x", 0);                       // logical delete: indices now skip row 0
+ *     try (LazyArray x = np.lazy("x")) {       // memory-mapped, O(1)
+ *         NdArray rows = x.gather(1, 0);        // rows {5,6} and {3,4}
+ *     }
+ * }
+ * }</pre>
+ *
+ * <h2>Durability and atomicity contract</h2>
+ * <ul>
+ *   <li><b>Atomic operations.</b> Every write method ({@code save}, {@code append}, {@code replace},
+ *       {@code delete}, {@code drop}, {@code compact}, {@code cloneArray}, {@code reset}, {@code importNpy},
+ *       and the commit of a {@link Batch} or {@link WritableBatch}) is all-or-nothing. After a
+ *       {@code kill -9} at any instant, the store opens and every array equals the result of some prefix
+ *       of the completed operations: never torn metadata, a half-saved array or garbage rows. A
+ *       commit goes through a checksummed redo journal ({@code numpack.journal}); opening the store
+ *       completes a committed journal and discards an uncommitted one.</li>
+ *   <li><b>Durable acknowledgements.</b> With {@link Durability#FSYNC} (the default), when a write method
+ *       returns, its files and their directory have been fsynced: the change survives a power loss.
+ *       {@link Durability#NO_FSYNC} skips fsync for speed and keeps only the crash (kill) guarantee.</li>
+ *   <li><b>No in-place overwrite of mapped content by save or compaction.</b> They write new files and
+ *       rename them into place, so a {@link LazyArray} opened earlier keeps reading the old content.
+ *       {@code replace} writes rows in place (redo-logged): views of that array see the new rows.</li>
+ *   <li><b>One writer.</b> A writable store holds an OS lock on {@code .numpack.lock} until closed; a second
+ *       writer, in this or another process, gets {@link StoreLockedException} (at once, or after
+ *       {@link Builder#optLockTimeout}). Read-only stores take no lock and keep working while a writer
+ *       commits; they see the state of the moment they opened or last {@link #refresh() refreshed}.</li>
+ *   <li><b>Untrusted files.</b> Corrupt or hostile stores raise {@link CorruptStoreException} naming the
+ *       store and array; paths in store files never reach outside the store directory.</li>
+ * </ul>
+ *
+ * <p>Row indices are logical: after rows are deleted, indices count live rows only, as in NumPack.
+ * Instances are thread-safe: reads run concurrently, writes are serialized.
+ */
+public final class NumPack implements AutoCloseable {
+    /** NumPack 0.7's default segment size: arrays larger than this are split into segment files. */
+    public static final long DEFAULT_SEGMENT_TARGET_BYTES = 256L << 20;
+
+    private final Path root;
+    private final boolean readOnly;
+    private final StoreContext ctx;
+    private final StoreLock lock;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Map<String, Mapped> mappings = new ConcurrentHashMap<>();
+    private volatile StoreSnapshot snapshot;
+    private volatile boolean closed;
+    private volatile Object openBatch;
+
+    private static final class Mapped {
+        final ArrayEntry entry;
+        final ArrayData data;
+
+        Mapped(ArrayEntry entry, ArrayData data) {
+            this.entry = entry;
+            this.data = data;
+        }
+    }
+
+    private NumPack(Builder b) {
+        this.root = b.path.toAbsolutePath().normalize();
+        this.readOnly = b.readOnly;
+        long seg = b.segmentTargetBytes > 0 ? b.segmentTargetBytes : envSegmentTarget();
+        this.ctx = new StoreContext(new StoreLayout(root), new FileOps(b.durability == Durability.FSYNC), seg);
+        if (readOnly) {
+            if (!Files.isDirectory(root)) {
+                throw new NumPackException(root, null, "no store directory here");
+            }
+            this.lock = null;
+            this.snapshot = readConsistent();
+            return;
+        }
+        try {
+            if (Files.exists(root) && !Files.isDirectory(root)) {
+                throw new NumPackException(root, null, "exists and is not a directory");
+            }
+            if (!Files.exists(root)) {
+                if (!b.create) {
+                    throw new NumPackException(root, null, "no store directory here");
+                }
+                Files.createDirectories(root);
+            }
+        } catch (IOException e) {
+            throw new NumPackException(root, null, "cannot create the store directory: " + e, e);
+        }
+        this.lock = StoreLock.acquire(root, b.lockTimeout);
+        try {
+            ctx.journal.recover();
+            this.snapshot = StoreSnapshot.read(ctx.layout);
+            new Sweeper(ctx).sweep(snapshot);
+            if (b.dropIfExists && !snapshot.arrays().isEmpty()) {
+                reset();
+            }
+        } catch (IOException e) {
+            lock.close();
+            throw new NumPackException(root, null, "cannot open: " + e, e);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static long envSegmentTarget() {
+        for (String k : new String[] {"NUMPACK_SEGMENT_TARGET_BYTES", "NPK_SEGMENT_TARGET_BYTES"}) {
+            String v = System.getenv(k);
+            if (v != null) {
+                try {
+                    long n = Long.parseLong(v.trim());
+                    if (n > 0) {
+                        return n;
+                    }
+                } catch (NumberFormatException ignored) {
+                    // as upstream: an unparsable value means the default
+                }
+            }
+        }
+        return DEFAULT_SEGMENT_TARGET_BYTES;
+    }
+
+    /** Reads the committed state; waits out a commit in flight by a live writer. */
+    private StoreSnapshot readConsistent() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                if (ctx.journal.present()) {
+                    StoreLock l = StoreLock.tryAcquire(root);
+                    if (l != null) {
+                        try (l) {
+                            ctx.journal.recover(); // the writer died mid-commit: complete it
+                        }
+                    } else if (System.nanoTime() - deadline < 0) {
+                        Thread.sleep(5);
+                        continue;
+                    }
+                }
+                StoreSnapshot s = StoreSnapshot.read(ctx.layout);
+                if (!ctx.journal.present()) {
+                    return s;
+                }
+            } catch (CorruptStoreException e) {
+                if (!ctx.journal.present() || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+            } catch (IOException e) {
+                if (!ctx.journal.present() || System.nanoTime() - deadline >= 0) {
+                    throw new NumPackException(root, null, "cannot read: " + e, e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NumPackException(root, null, "interrupted while waiting for a commit", e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ opening
+
+    /**
+     * Opens a store for reading and writing, creating the directory if missing.
+     *
+     * @param path the store directory
+     * @return the open store
+     * @throws StoreLockedException if another writer has it open
+     */
+    public static NumPack open(Path path) {
+        return builder().setPath(path).build();
+    }
+
+    /**
+     * Opens an existing store read-only; takes no lock.
+     *
+     * @param path the store directory
+     * @return the open store
+     */
+    public static NumPack openReadOnly(Path path) {
+        return builder().setPath(path).optReadOnly(true).build();
+    }
+
+    /** @return a builder for the options of {@link #open} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options for opening a store: {@code set*} are required, {@code opt*} optional. */
+    public static final class Builder {
+        private Path path;
+        private boolean readOnly;
+        private boolean dropIfExists;
+        private boolean create = true;
+        private Durability durability = Durability.FSYNC;
+        private Duration lockTimeout = Duration.ZERO;
+        private long segmentTargetBytes;
+
+        private Builder() {}
+
+        /** @param path the store directory (required) @return this */
+        public Builder setPath(Path path) {
+            this.path = path;
+            return this;
+        }
+
+        /** @param readOnly open without the writer lock; writes throw @return this */
+        public Builder optReadOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /** @param drop start with an empty store, dropping existing arrays atomically @return this */
+        public Builder optDropIfExists(boolean drop) {
+            this.dropIfExists = drop;
+            return this;
+        }
+
+        /** @param create create the directory when missing (default true) @return this */
+        public Builder optCreate(boolean create) {
+            this.create = create;
+            return this;
+        }
+
+        /** @param durability {@link Durability#FSYNC} (default) or {@link Durability#NO_FSYNC} @return this */
+        public Builder optDurability(Durability durability) {
+            this.durability = durability;
+            return this;
+        }
+
+        /** @param timeout how long to wait for another writer's lock (default: fail at once) @return this */
+        public Builder optLockTimeout(Duration timeout) {
+            this.lockTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param bytes the segment size for new large arrays (default: env {@code NUMPACK_SEGMENT_TARGET_BYTES}
+         *     or 256 MiB, as NumPack 0.7)
+         * @return this
+         */
+        public Builder optSegmentTargetBytes(long bytes) {
+            this.segmentTargetBytes = bytes;
+            return this;
+        }
+
+        /** @return the open store */
+        public NumPack build() {
+            if (path == null) {
+                throw new InvalidArgumentException(null, null, "setPath is required");
+            }
+            if (readOnly && dropIfExists) {
+                throw new InvalidArgumentException(path, null, "optDropIfExists needs a writable store");
+            }
+            return new NumPack(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ catalog
+
+    /** @return the store directory */
+    public Path path() {
+        return root;
+    }
+
+    /** @return whether this store was opened read-only */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** @return the array names, sorted */
+    public Set<String> names() {
+        ensureOpen();
+        return snapshot.arrays().keySet();
+    }
+
+    /** @param name array @return whether the store has it */
+    public boolean contains(String name) {
+        ensureOpen();
+        return snapshot.get(name) != null;
+    }
+
+    /** @param name array @return its logical shape */
+    public long[] shape(String name) {
+        return entry(name).logicalShape();
+    }
+
+    /** @param name array @return its dtype */
+    public DType dtype(String name) {
+        return entry(name).record().dtype();
+    }
+
+    /** @param name array @return what the store records about it */
+    public ArrayInfo info(String name) {
+        return new ArrayInfo(entry(name));
+    }
+
+    /** @return every array's record, sorted by name */
+    public List<ArrayInfo> infos() {
+        ensureOpen();
+        List<ArrayInfo> out = new ArrayList<>();
+        for (ArrayEntry e : snapshot.arrays().values()) {
+            out.add(new ArrayInfo(e));
+        }
+        return out;
+    }
+
+    /** Re-reads the store from disk, to see what another process committed (read-only stores). */
+    public void refresh() {
+        ensureOpen();
+        if (readOnly) {
+            snapshot = readConsistent();
+        }
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /**
+     * Reads a whole array (its logical rows) into memory.
+     *
+     * @param name array
+     * @return the array
+     */
+    public NdArray load(String name) {
+        try (LazyArray a = lazy(name)) {
+            return a.toNdArray();
+        }
+    }
+
+    /**
+     * Opens a memory-mapped view of an array in O(1): no data is read.
+     *
+     * @param name array
+     * @return the view (close it when done)
+     */
+    public LazyArray lazy(String name) {
+        ArrayEntry e = entry(name);
+        return new LazyArray(this, e, mapped(e));
+    }
+
+    /**
+     * Reads rows at arbitrary logical indices (negative ones count from the end).
+     *
+     * @param name array
+     * @param indices row indices
+     * @return the rows, in the given order
+     */
+    public NdArray getRows(String name, long... indices) {
+        try (LazyArray a = lazy(name)) {
+            return a.gather(indices);
+        }
+    }
+
+    /**
+     * Streams an array in chunks of at most {@code chunkRows} rows; memory is bounded by one chunk.
+     *
+     * @param name array
+     * @param chunkRows rows per chunk (positive)
+     * @return the chunks, in row order
+     */
+    public RowStream stream(String name, int chunkRows) {
+        if (chunkRows <= 0) {
+            throw new InvalidArgumentException(root, name, "chunkRows must be positive, got " + chunkRows);
+        }
+        return new RowStream(lazy(name), chunkRows);
+    }
+
+    /**
+     * Checks every array's files against the metadata (sizes, manifests, bitmaps) by reading the store
+     * afresh.
+     *
+     * @throws CorruptStoreException naming the first inconsistency
+     */
+    public void verify() {
+        ensureOpen();
+        try {
+            StoreSnapshot s = StoreSnapshot.read(ctx.layout);
+            for (ArrayEntry e : s.arrays().values()) {
+                ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY);
+            }
+        } catch (IOException e) {
+            throw new CorruptStoreException(root, null, "unreadable: " + e, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /**
+     * Saves an array, creating it or replacing it (any dtype and shape).
+     *
+     * @param name array name (no {@code /}, {@code \}, {@code ..} or control characters)
+     * @param array the data
+     */
+    public void save(String name, NdArray array) {
+        save(Map.of(name, array));
+    }
+
+    /**
+     * Saves several arrays in one atomic commit.
+     *
+     * @param arrays arrays by name
+     */
+    public void save(Map<String, NdArray> arrays) {
+        for (String n : arrays.keySet()) {
+            StoreLayout.checkName(root, n);
+        }
+        mutate(c -> {
+            for (Map.Entry<String, NdArray> en : arrays.entrySet()) {
+                NdArray a = en.getValue();
+                c.save(en.getKey(), a.dtype(), a.shape(), RowSource.of(a));
+            }
+        });
+    }
+
+    /**
+     * Appends rows at the end of an array; dtype and row shape must match.
+     *
+     * @param name array
+     * @param rows rows of shape {@code (n, ...)}
+     */
+    public void append(String name, NdArray rows) {
+        append(Map.of(name, rows));
+    }
+
+    /**
+     * Appends rows to several arrays in one atomic commit.
+     *
+     * @param rows rows by array name
+     */
+    public void append(Map<String, NdArray> rows) {
+        mutate(c -> {
+            for (Map.Entry<String, NdArray> en : rows.entrySet()) {
+                checkRows(c.current(en.getKey()), en.getKey(), en.getValue(), "append");
+                c.append(en.getKey(), RowSource.of(en.getValue()));
+            }
+        });
+    }
+
+    /**
+     * Overwrites rows at logical indices (negative count from the end), in place and atomically.
+     *
+     * @param name array
+     * @param rows the new rows, one per index, in index order
+     * @param indices logical row indices
+     */
+    public void replace(String name, NdArray rows, long... indices) {
+        mutate(c -> {
+            ArrayEntry e = checkRows(c.current(name), name, rows, "replace");
+            if (rows.rows() != indices.length) {
+                throw new InvalidArgumentException(root, name, indices.length + " indices for " + rows.rows() + " rows");
+            }
+            c.replace(name, physical(e, indices), RowSource.of(rows));
+        });
+    }
+
+    /**
+     * Deletes rows logically (NumPack's deletion bitmap): later indices skip them until {@link #compact}.
+     *
+     * @param name array
+     * @param indices logical row indices (negative count from the end; repeats are ignored)
+     */
+    public void delete(String name, long... indices) {
+        mutate(c -> {
+            ArrayEntry e = existing(c.current(name), name);
+            if (e.record().ndim() == 0) {
+                throw new InvalidArgumentException(root, name, "a 0-d array has no rows to delete");
+            }
+            c.delete(name, physical(e, indices));
+        });
+    }
+
+    /**
+     * Removes arrays and their files.
+     *
+     * @param names arrays (each must exist)
+     */
+    public void drop(String... names) {
+        mutate(c -> {
+            for (String n : names) {
+                existing(c.current(n), n);
+                c.drop(n);
+            }
+        });
+    }
+
+    /**
+     * Rewrites an array without its deleted rows and removes its bitmap (NumPack's {@code update}).
+     * Views opened earlier keep reading the old file.
+     *
+     * @param name array
+     */
+    public void compact(String name) {
+        mutate(c -> compactInto(c, name));
+    }
+
+    /** Compacts every array that has deleted rows, in one commit. */
+    public void compactAll() {
+        mutate(c -> {
+            for (ArrayEntry e : snapshot.arrays().values()) {
+                compactInto(c, e.name());
+            }
+        });
+    }
+
+    private void compactInto(Commit c, String name) throws IOException {
+        ArrayEntry e = existing(c.current(name), name);
+        if (e.bitmap() == null) {
+            return;
+        }
+        long[] shape = e.logicalShape();
+        c.save(name, e.record().dtype(), shape, LazyArray.source(e, mapped(e)));
+    }
+
+    /**
+     * Copies an array (its logical rows) under a new name.
+     *
+     * @param source existing array
+     * @param target new name (replaced if it exists)
+     */
+    public void cloneArray(String source, String target) {
+        StoreLayout.checkName(root, target);
+        mutate(c -> {
+            ArrayEntry e = existing(c.current(source), source);
+            c.save(target, e.record().dtype(), e.logicalShape(), LazyArray.source(e, mapped(e)));
+        });
+    }
+
+    /** Drops every array, atomically. */
+    public void reset() {
+        mutate(c -> {
+            for (String n : snapshot.arrays().keySet()) {
+                c.drop(n);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ batches
+
+    /**
+     * Starts a batch: reads and writes go to an in-memory cache and are committed together, all or
+     * nothing, when the batch is closed (or discarded with {@link Batch#abort()}). Other writes to this
+     * store are refused while a batch is open.
+     *
+     * @return the batch
+     */
+    public Batch batch() {
+        return new Batch(this);
+    }
+
+    /**
+     * Runs {@code work} in a batch that commits when it returns and is discarded if it throws.
+     *
+     * @param work what to do
+     */
+    public void batch(Consumer<Batch> work) {
+        try (Batch b = batch()) {
+            try {
+                work.accept(b);
+            } catch (RuntimeException | Error e) {
+                b.abort();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Starts a writable batch: arrays opened in it are mapped copy-on-write, changed in place with no
+     * copy, and committed together (new files, then one journal commit) when it closes.
+     *
+     * @return the writable batch
+     */
+    public WritableBatch writableBatch() {
+        return new WritableBatch(this);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    interface Staging {
+        void stage(Commit c) throws IOException;
+    }
+
+    void mutate(Staging s) {
+        checkWritable(null);
+        if (openBatch != null) {
+            throw new NumPackException(root, null, "a batch is open on this store: write through it or close it");
+        }
+        mutateUnchecked(s);
+    }
+
+    void mutateUnchecked(Staging s) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            Commit c = new Commit(ctx, snapshot);
+            try {
+                s.stage(c);
+            } catch (IOException e) {
+                c.rollback();
+                throw ctx.io(null, "write failed, nothing changed", e);
+            } catch (RuntimeException | Error e) {
+                c.rollback();
+                throw e;
+            }
+            publish(c.run());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void publish(StoreSnapshot s) {
+        StoreSnapshot old = snapshot;
+        snapshot = s;
+        for (String n : old.arrays().keySet()) {
+            if (s.get(n) != old.get(n)) {
+                mappings.remove(n);
+            }
+        }
+    }
+
+    void beginBatch(Object batch) {
+        checkWritable(null);
+        writeLock.lock();
+        try {
+            if (openBatch != null) {
+                throw new NumPackException(root, null, "a batch is already open on this store");
+            }
+            openBatch = batch;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    void endBatch(Object batch) {
+        if (openBatch == batch) {
+            openBatch = null;
+        }
+    }
+
+    ArrayData mapped(ArrayEntry e) {
+        Mapped m = mappings.get(e.name());
+        if (m != null && m.entry == e) {
+            return m.data;
+        }
+        try {
+            ArrayData d = ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY);
+            mappings.put(e.name(), new Mapped(e, d));
+            return d;
+        } catch (IOException ex) {
+            throw new CorruptStoreException(root, e.name(), "cannot map data: " + ex.getMessage(), ex);
+        }
+    }
+
+    ArrayData mapPrivate(ArrayEntry e) {
+        try {
+            return ArrayData.map(ctx.layout, e, FileChannel.MapMode.PRIVATE);
+        } catch (IOException ex) {
+            throw new CorruptStoreException(root, e.name(), "cannot map data: " + ex.getMessage(), ex);
+        }
+    }
+
+    StoreSnapshot snapshot() {
+        return snapshot;
+    }
+
+    StoreContext context() {
+        return ctx;
+    }
+
+    ArrayEntry entry(String name) {
+        ensureOpen();
+        return existing(snapshot.get(name), name);
+    }
+
+    ArrayEntry existing(ArrayEntry e, String name) {
+        if (e == null) {
+            throw new ArrayNotFoundException(root, name);
+        }
+        return e;
+    }
+
+    ArrayEntry checkRows(ArrayEntry e, String name, NdArray rows, String op) {
+        existing(e, name);
+        long[] have = e.record().shape();
+        long[] got = rows.shape();
+        if (have.length == 0) {
+            throw new InvalidArgumentException(root, name, "cannot " + op + " rows of a 0-d array");
+        }
+        boolean sameRow = got.length == have.length;
+        for (int i = 1; sameRow && i < have.length; i++) {
+            sameRow = have[i] == got[i];
+        }
+        if (rows.dtype() != e.record().dtype() || !sameRow) {
+            throw new InvalidArgumentException(root, name, op + " needs " + e.record().dtype().numpyName()
+                    + " rows of shape (n" + rowShape(have) + "), got " + rows.dtype().numpyName()
+                    + Arrays.toString(got));
+        }
+        return e;
+    }
+
+    private static String rowShape(long[] s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < s.length; i++) {
+            sb.append(", ").append(s[i]);
+        }
+        return sb.toString();
+    }
+
+    long[] physical(ArrayEntry e, long[] indices) {
+        long n = e.logicalRows();
+        long[] out = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            long idx = indices[i] < 0 ? indices[i] + n : indices[i];
+            if (idx < 0 || idx >= n) {
+                throw new InvalidArgumentException(root, e.name(), "row " + indices[i] + " out of range for "
+                        + n + " rows");
+            }
+            out[i] = e.physicalRow(idx);
+        }
+        return out;
+    }
+
+    void checkWritable(String name) {
+        ensureOpen();
+        if (readOnly) {
+            throw new ReadOnlyStoreException(root, name);
+        }
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new AlreadyClosedException(root, null, "store");
+        }
+    }
+
+    /**
+     * Closes the store: releases the writer lock. Every acknowledged write is already durable (with
+     * {@link Durability#FSYNC}); with {@link Durability#NO_FSYNC}, close fsyncs the store directory's
+     * files once so that a clean close is durable too. Views opened from this store stop working.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (!readOnly && !ctx.ops.durable()) {
+                new Sweeper(ctx).syncAll(snapshot);
+            }
+            closed = true;
+            mappings.clear();
+            if (lock != null) {
+                lock.close();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NumPack(" + root + (readOnly ? ", read-only" : "") + ")";
+    }
+}

@@ -1,0 +1,113 @@
+package dev.numpack;
+
+import dev.numpack.format.SegmentManifest;
+import dev.numpack.storage.ArrayEntry;
+import dev.numpack.storage.StoreLayout;
+import dev.numpack.storage.StoreSnapshot;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Removes what interrupted writes leave behind, when a writer opens the store (after recovery, under the
+ * lock): temporary files, unreferenced segment files, and bytes appended past an array's committed end.
+ * None of these is visible in the committed state, and no reader maps them.
+ */
+final class Sweeper {
+    private final StoreContext ctx;
+
+    Sweeper(StoreContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void sweep(StoreSnapshot snap) throws IOException {
+        deleteTemps(ctx.root());
+        for (ArrayEntry e : snap.arrays().values()) {
+            if (e.manifest() == null) {
+                truncateTail(ctx.layout.resolve(e.record().dataFile(), e.name()), e.record().sizeBytes());
+                continue;
+            }
+            Set<Path> referenced = new HashSet<>();
+            for (SegmentManifest.Segment s : e.manifest().segments()) {
+                Path p = ctx.layout.resolve(s.file(), e.name());
+                referenced.add(p);
+                truncateTail(p, s.bytes());
+            }
+            Path dir = ctx.layout.path(StoreLayout.segmentDir(e.name()));
+            if (Files.isDirectory(dir)) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                    for (Path p : ds) {
+                        String f = p.getFileName().toString();
+                        if (!referenced.contains(p) && Files.isRegularFile(p) && (f.startsWith("seg_") || f.contains(StoreLayout.TEMP_MARK))) {
+                            Files.delete(p);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void deleteTemps(Path dir) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String f = p.getFileName().toString();
+                if (f.contains(StoreLayout.TEMP_MARK) && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                } else if (f.startsWith("data_") && f.endsWith("_segments") && Files.isDirectory(p)) {
+                    deleteTemps(p);
+                }
+            }
+        }
+    }
+
+    private void truncateTail(Path file, long committed) throws IOException {
+        if (Files.exists(file) && Files.size(file) > committed) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(committed);
+                if (ctx.ops.durable()) {
+                    ch.force(true);
+                }
+            }
+        }
+    }
+
+    /** Fsyncs every file of the committed state and the directories (a clean close in NO_FSYNC mode). */
+    void syncAll(StoreSnapshot snap) {
+        try {
+            Set<Path> dirs = new HashSet<>();
+            dirs.add(ctx.root());
+            force(ctx.layout.path(StoreLayout.METADATA));
+            for (ArrayEntry e : snap.arrays().values()) {
+                force(ctx.layout.resolve(e.record().dataFile(), e.name()));
+                force(ctx.layout.path(StoreLayout.bitmapFile(e.name())));
+                if (e.manifest() != null) {
+                    for (SegmentManifest.Segment s : e.manifest().segments()) {
+                        Path p = ctx.layout.resolve(s.file(), e.name());
+                        force(p);
+                        dirs.add(p.getParent());
+                    }
+                }
+            }
+            for (Path d : dirs) {
+                try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+                    ch.force(true);
+                }
+            }
+        } catch (IOException e) {
+            throw ctx.io(null, "close could not fsync", e);
+        }
+    }
+
+    private static void force(Path p) throws IOException {
+        if (Files.exists(p)) {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+    }
+}

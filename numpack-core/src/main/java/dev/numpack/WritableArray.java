@@ -1,0 +1,140 @@
+package dev.numpack;
+
+import dev.numpack.format.DType;
+import dev.numpack.storage.ArrayData;
+import dev.numpack.storage.ArrayEntry;
+import java.nio.ByteBuffer;
+
+/**
+ * An array opened in a {@link WritableBatch}: its data mapped copy-on-write, to be read and changed in
+ * place with no copy. Changes reach the store only when the batch commits.
+ */
+public final class WritableArray {
+    private final WritableBatch batch;
+    private final ArrayEntry entry;
+    private final ArrayData data;
+
+    WritableArray(WritableBatch batch, ArrayEntry entry, ArrayData data) {
+        this.batch = batch;
+        this.entry = entry;
+        this.data = data;
+    }
+
+    /** @return the array name */
+    public String name() {
+        return entry.name();
+    }
+
+    /** @return the element type */
+    public DType dtype() {
+        return entry.record().dtype();
+    }
+
+    /** @return the shape */
+    public long[] shape() {
+        return entry.record().shape();
+    }
+
+    /** @return rows */
+    public long rows() {
+        return entry.physicalRows();
+    }
+
+    /** @return bytes per row */
+    public long rowBytes() {
+        return entry.record().rowBytes();
+    }
+
+    /**
+     * The whole array as one writable, little-endian buffer over the mapping (zero-copy).
+     *
+     * @return the buffer
+     * @throws InvalidArgumentException if the array spans several chunks (over 1 GiB, or segmented): use
+     *     {@link #chunkCount()} and {@link #chunk(int)}
+     */
+    public ByteBuffer buffer() {
+        batch.ensureOpen();
+        if (chunkCount() != 1) {
+            throw new InvalidArgumentException(batch.storePath(), name(), "the array spans " + chunkCount()
+                    + " mapped chunks; use chunk(i)");
+        }
+        return chunk(0);
+    }
+
+    /** @return how many mapped chunks hold the array (each holds whole rows) */
+    public int chunkCount() {
+        int n = 0;
+        for (var f : data.files()) {
+            n += f.chunkCount();
+        }
+        return n;
+    }
+
+    /**
+     * @param i chunk index, in row order
+     * @return a writable little-endian view of chunk {@code i} (whole rows)
+     */
+    public ByteBuffer chunk(int i) {
+        batch.ensureOpen();
+        int k = i;
+        for (var f : data.files()) {
+            if (k < f.chunkCount()) {
+                return f.chunk(k);
+            }
+            k -= f.chunkCount();
+        }
+        throw new InvalidArgumentException(batch.storePath(), name(), "chunk " + i + " of " + chunkCount());
+    }
+
+    /**
+     * @param start first row
+     * @param count rows
+     * @param dst destination at its position
+     */
+    public void readRows(long start, long count, ByteBuffer dst) {
+        batch.ensureOpen();
+        checkRange(start, count);
+        data.copyRows(start, count, dst);
+    }
+
+    /**
+     * @param start first row
+     * @param count rows
+     * @param src source at its position, {@code count * rowBytes()} bytes
+     */
+    public void writeRows(long start, long count, ByteBuffer src) {
+        batch.ensureOpen();
+        checkRange(start, count);
+        data.putRows(start, count, src);
+    }
+
+    private void checkRange(long start, long count) {
+        if (start < 0 || count < 0 || start + count > rows()) {
+            throw new InvalidArgumentException(batch.storePath(), name(), "rows [" + start + ", " + (start + count)
+                    + ") out of range for " + rows() + " rows");
+        }
+    }
+
+    ArrayEntry entry() {
+        return entry;
+    }
+
+    RowSource source() {
+        return new RowSource() {
+            @Override
+            public long rows() {
+                return entry.physicalRows();
+            }
+
+            @Override
+            public long rowBytes() {
+                return entry.record().rowBytes();
+            }
+
+            @Override
+            public void copy(long first, long count, ByteBuffer dst) {
+                data.copyRows(first, count, dst);
+            }
+        };
+    }
+}

@@ -1,0 +1,126 @@
+package dev.numpack.storage;
+
+import dev.numpack.format.SegmentManifest;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The mapped bytes of one array: one {@link MappedFile} for a plain data file, one per segment for a
+ * segmented array. Addresses physical rows; logical-to-physical mapping is the caller's.
+ */
+public final class ArrayData {
+    private final long rowBytes;
+    private final MappedFile[] files;
+    private final long[] firstRow; // firstRow[i] = physical row where files[i] starts; one extra at the end
+
+    private ArrayData(long rowBytes, MappedFile[] files, long[] firstRow) {
+        this.rowBytes = rowBytes;
+        this.files = files;
+        this.firstRow = firstRow;
+    }
+
+    /**
+     * Maps an array's data.
+     *
+     * @param layout the store
+     * @param entry the array
+     * @param mode {@code READ_ONLY} or {@code PRIVATE} (copy-on-write)
+     * @return the mapping
+     * @throws IOException if a file is missing or short
+     */
+    public static ArrayData map(StoreLayout layout, ArrayEntry entry, FileChannel.MapMode mode) throws IOException {
+        long rb = entry.record().rowBytes();
+        String name = entry.name();
+        List<MappedFile> files = new ArrayList<>();
+        List<Long> starts = new ArrayList<>();
+        long row = 0;
+        long chunk = MappedFile.chunkFor(rb);
+        if (entry.manifest() == null) {
+            files.add(MappedFile.map(layout.resolve(entry.record().dataFile(), name), entry.record().sizeBytes(), mode, chunk));
+            starts.add(0L);
+            row = entry.physicalRows();
+        } else {
+            for (SegmentManifest.Segment s : entry.manifest().segments()) {
+                if (s.rows() == 0) {
+                    continue;
+                }
+                files.add(MappedFile.map(layout.resolve(s.file(), name), s.bytes(), mode, chunk));
+                starts.add(row);
+                row += s.rows();
+            }
+        }
+        long[] first = new long[files.size() + 1];
+        for (int i = 0; i < starts.size(); i++) {
+            first[i] = starts.get(i);
+        }
+        first[files.size()] = row;
+        return new ArrayData(rb, files.toArray(new MappedFile[0]), first);
+    }
+
+    /** @return bytes per row */
+    public long rowBytes() {
+        return rowBytes;
+    }
+
+    /** @return the mapped files in row order */
+    public MappedFile[] files() {
+        return files.clone();
+    }
+
+    /**
+     * Copies physical rows into {@code dst} at its position, advancing it.
+     *
+     * @param first first physical row
+     * @param count rows
+     * @param dst destination with room for {@code count * rowBytes}
+     */
+    public void copyRows(long first, long count, ByteBuffer dst) {
+        long row = first;
+        long left = count;
+        int f = fileOf(row);
+        while (left > 0) {
+            long inFile = Math.min(left, firstRow[f + 1] - row);
+            files[f].copyTo((row - firstRow[f]) * rowBytes, inFile * rowBytes, dst);
+            row += inFile;
+            left -= inFile;
+            f++;
+        }
+    }
+
+    /**
+     * Writes rows into a {@code PRIVATE} mapping (never reaches the files).
+     *
+     * @param first first physical row
+     * @param count rows
+     * @param src source at its position, advanced
+     */
+    public void putRows(long first, long count, ByteBuffer src) {
+        long row = first;
+        long left = count;
+        int f = fileOf(row);
+        while (left > 0) {
+            long inFile = Math.min(left, firstRow[f + 1] - row);
+            files[f].copyFrom((row - firstRow[f]) * rowBytes, inFile * rowBytes, src);
+            row += inFile;
+            left -= inFile;
+            f++;
+        }
+    }
+
+    private int fileOf(long row) {
+        int lo = 0;
+        int hi = files.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (firstRow[mid] <= row) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.numpack.storage;
+
+import dev.numpack.format.ArrayRecord;
+import dev.numpack.format.DeletionBitmap;
+import dev.numpack.format.SegmentManifest;
+
+/**
+ * One array as committed: its metadata record, its segment manifest if segmented, its deletion bitmap
+ * if rows were deleted. Immutable; a change makes a new entry.
+ */
+public final class ArrayEntry {
+    private final ArrayRecord record;
+    private final SegmentManifest manifest;
+    private final DeletionBitmap bitmap;
+
+    /**
+     * @param record the metadata record
+     * @param manifest the segment manifest, or {@code null} for a plain data file
+     * @param bitmap the deletion bitmap, or {@code null} when no row is deleted
+     */
+    public ArrayEntry(ArrayRecord record, SegmentManifest manifest, DeletionBitmap bitmap) {
+        this.record = record;
+        this.manifest = manifest;
+        this.bitmap = bitmap;
+    }
+
+    /** @return the metadata record */
+    public ArrayRecord record() {
+        return record;
+    }
+
+    /** @return the name */
+    public String name() {
+        return record.name();
+    }
+
+    /** @return the segment manifest, or {@code null} */
+    public SegmentManifest manifest() {
+        return manifest;
+    }
+
+    /** @return the deletion bitmap, or {@code null} */
+    public DeletionBitmap bitmap() {
+        return bitmap;
+    }
+
+    /** @return physical rows */
+    public long physicalRows() {
+        return record.physicalRows();
+    }
+
+    /** @return live rows */
+    public long logicalRows() {
+        return bitmap == null ? record.physicalRows() : bitmap.liveRows();
+    }
+
+    /** @return the shape with live rows as first dimension */
+    public long[] logicalShape() {
+        long[] s = record.shape();
+        if (s.length > 0) {
+            s[0] = logicalRows();
+        }
+        return s;
+    }
+
+    /**
+     * @param logical an index among live rows
+     * @return the physical row
+     */
+    public long physicalRow(long logical) {
+        return bitmap == null ? logical : bitmap.physicalRow(logical);
+    }
+}

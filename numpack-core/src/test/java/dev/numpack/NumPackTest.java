@@ -1,0 +1,221 @@
+package dev.numpack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.numpack.format.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NumPackTest {
+    @TempDir
+    Path dir;
+
+    private static NdArray rows(int n, int cols, float base) {
+        float[][] r = new float[n][cols];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < cols; j++) {
+                r[i][j] = base + i * cols + j;
+            }
+        }
+        return NdArray.of(r);
+    }
+
+    @Test
+    void saveLoadReopen() {
+        NdArray a = rows(5, 3, 0);
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("a", a);
+            assertEquals(a, np.load("a"));
+            assertEquals(Set.of("a"), np.names());
+        }
+        try (NumPack np = NumPack.openReadOnly(dir)) {
+            assertEquals(a, np.load("a"));
+            assertArrayEquals(new long[] {5, 3}, np.shape("a"));
+            assertEquals(DType.FLOAT32, np.dtype("a"));
+            assertThrows(ReadOnlyStoreException.class, () -> np.save("b", a));
+        }
+    }
+
+    @Test
+    void appendReplaceDeleteCompact() {
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("a", rows(4, 2, 0));
+            np.append("a", rows(2, 2, 100));
+            assertArrayEquals(new long[] {6, 2}, np.shape("a"));
+            np.replace("a", rows(1, 2, -10), 1);
+            np.delete("a", 0, -1);
+            assertArrayEquals(new long[] {4, 2}, np.shape("a"));
+            assertEquals(2, np.info("a").deletedRows());
+            float[] expect = {-10, -9, 4, 5, 6, 7, 100, 101};
+            assertArrayEquals(expect, np.load("a").toFloatArray());
+            assertArrayEquals(new float[] {100, 101, -10, -9}, np.getRows("a", -1, 0).toFloatArray());
+            np.compact("a");
+            assertEquals(0, np.info("a").deletedRows());
+            assertArrayEquals(expect, np.load("a").toFloatArray());
+            assertFalse(Files.exists(dir.resolve("deleted_a.npkb")));
+        }
+    }
+
+    @Test
+    void lazyViewSurvivesSaveAndCompaction() {
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("a", rows(100, 4, 0));
+            try (LazyArray v = np.lazy("a")) {
+                np.save("a", rows(3, 1, 7));
+                assertArrayEquals(new float[] {4, 5, 6, 7}, v.gather(1).toFloatArray());
+                ByteBuffer dst = ByteBuffer.allocate(32);
+                v.gather(new long[] {99, 0}, dst);
+                assertEquals(396f, dst.order(ByteOrder.LITTLE_ENDIAN).getFloat(0));
+            }
+            assertArrayEquals(new long[] {3, 1}, np.shape("a"));
+        }
+    }
+
+    @Test
+    void segmentedArraysAcrossSegments() {
+        try (NumPack np = NumPack.builder().setPath(dir).optSegmentTargetBytes(64).build()) {
+            np.save("s", rows(10, 4, 0)); // 16 bytes per row, 4 rows per segment
+            assertTrue(np.info("s").segmented());
+            assertEquals(3, np.info("s").dataFiles());
+            np.append("s", rows(7, 4, 1000));
+            assertEquals(5, np.info("s").dataFiles());
+            NdArray all = np.load("s");
+            assertEquals(17, all.rows());
+            assertArrayEquals(new float[] {1000, 1001, 1002, 1003}, np.getRows("s", 10).toFloatArray());
+            np.replace("s", rows(2, 4, -100), 3, 4);
+            assertArrayEquals(new float[] {-96, -95, -94, -93}, np.getRows("s", 4).toFloatArray());
+            np.delete("s", 0);
+            np.compact("s");
+            assertEquals(16, np.shape("s")[0]);
+            np.save("s", rows(2, 4, 0)); // back to a plain file
+            assertFalse(np.info("s").segmented());
+            assertFalse(Files.exists(dir.resolve("data_s_segments")));
+        }
+    }
+
+    @Test
+    void batchCommitsAllOrNothing() {
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("a", rows(2, 2, 0));
+            try (Batch b = np.batch()) {
+                b.save("b", rows(1, 1, 5));
+                b.append("a", rows(1, 2, 9));
+                assertThrows(NumPackException.class, () -> np.save("c", rows(1, 1, 0)));
+                assertFalse(np.contains("b"));
+            }
+            assertEquals(3, np.shape("a")[0]);
+            assertTrue(np.contains("b"));
+            assertThrows(IllegalStateException.class, () -> np.batch(b -> {
+                b.save("z", rows(1, 1, 0));
+                throw new IllegalStateException("boom");
+            }));
+            assertFalse(np.contains("z"));
+        }
+    }
+
+    @Test
+    void writableBatchIsZeroCopyAndAtomic() {
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("a", rows(3, 2, 0));
+            try (WritableBatch wb = np.writableBatch()) {
+                FloatBuffer f = wb.open("a").buffer().asFloatBuffer();
+                for (int i = 0; i < f.limit(); i++) {
+                    f.put(i, f.get(i) * 2);
+                }
+                assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, np.load("a").toFloatArray());
+            }
+            assertArrayEquals(new float[] {0, 2, 4, 6, 8, 10}, np.load("a").toFloatArray());
+            try (WritableBatch wb = np.writableBatch()) {
+                wb.open("a").buffer().putFloat(0, 99);
+                wb.abort();
+            }
+            assertEquals(0f, np.load("a").toFloatArray()[0]);
+        }
+    }
+
+    @Test
+    void hostileNamesAndBadInput() {
+        try (NumPack np = NumPack.open(dir)) {
+            for (String bad : new String[] {"../x", "a/b", "..", "", "a\u0000b", "x\\y"}) {
+                assertThrows(InvalidArgumentException.class, () -> np.save(bad, rows(1, 1, 0)), bad);
+            }
+            np.save("a", rows(2, 2, 0));
+            assertThrows(InvalidArgumentException.class, () -> np.append("a", rows(1, 3, 0)));
+            assertThrows(InvalidArgumentException.class, () -> np.append("a", NdArray.of(new double[][] {{1, 2}})));
+            assertThrows(InvalidArgumentException.class, () -> np.getRows("a", 2));
+            assertThrows(InvalidArgumentException.class, () -> np.replace("a", rows(1, 2, 0), -3));
+            assertThrows(ArrayNotFoundException.class, () -> np.load("nope"));
+            assertEquals(rows(2, 2, 0), np.load("a"));
+        }
+        assertFalse(Files.exists(dir.getParent().resolve("x")));
+    }
+
+    @Test
+    void secondWriterIsRefused() {
+        try (NumPack np = NumPack.open(dir)) {
+            assertThrows(StoreLockedException.class, () -> NumPack.open(dir));
+            try (NumPack ro = NumPack.openReadOnly(dir)) {
+                assertTrue(ro.names().isEmpty());
+            }
+        }
+        NumPack.open(dir).close();
+    }
+
+    @Test
+    void allDtypesAndRanks() {
+        try (NumPack np = NumPack.open(dir)) {
+            for (DType t : DType.values()) {
+                long[] shape = {3, 2, 2};
+                ByteBuffer b = ByteBuffer.allocate((int) (12L * t.itemSize()));
+                for (int i = 0; i < b.capacity(); i++) {
+                    b.put(i, (byte) (t == DType.BOOL ? i % 2 : i * 7 + t.code()));
+                }
+                NdArray a = NdArray.copyOf(t, shape, b);
+                np.save(t.numpyName(), a);
+                np.save(t.numpyName() + "_0d", NdArray.copyOf(t, new long[0], b.slice(0, t.itemSize())));
+            }
+        }
+        try (NumPack np = NumPack.openReadOnly(dir)) {
+            for (DType t : DType.values()) {
+                assertEquals(t, np.dtype(t.numpyName()));
+                assertEquals(12L * t.itemSize(), np.load(t.numpyName()).byteSize());
+                assertArrayEquals(new long[0], np.shape(t.numpyName() + "_0d"));
+                assertEquals(t.itemSize(), np.load(t.numpyName() + "_0d").byteSize());
+            }
+        }
+    }
+
+    @Test
+    void streamChunksAndClone() {
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("a", rows(10, 2, 0));
+            np.delete("a", 3);
+            int total = 0;
+            try (RowStream s = np.stream("a", 4)) {
+                for (NdArray chunk : s) {
+                    assertTrue(chunk.rows() <= 4);
+                    total += chunk.rows();
+                }
+            }
+            assertEquals(9, total);
+            np.cloneArray("a", "b");
+            assertEquals(np.load("a"), np.load("b"));
+            np.drop("a");
+            assertFalse(np.contains("a"));
+            np.reset();
+            assertTrue(np.names().isEmpty());
+            assertEquals(Map.of(), Map.of());
+        }
+    }
+}
