@@ -512,25 +512,52 @@ public final class NumPack implements AutoCloseable {
      * @param name array
      */
     public void compact(String name) {
-        mutate(c -> compactInto(c, name));
+        compact(name, Progress.NONE);
+    }
+
+    /**
+     * {@link #compact(String)} reporting rows written.
+     *
+     * @param name array
+     * @param progress receives rows done
+     */
+    public void compact(String name, Progress progress) {
+        mutate(c -> compactInto(c, name, progress));
     }
 
     /** Compacts every array that has deleted rows, in one commit. */
     public void compactAll() {
         mutate(c -> {
             for (ArrayEntry e : snapshot.arrays().values()) {
-                compactInto(c, e.name());
+                compactInto(c, e.name(), Progress.NONE);
             }
         });
     }
 
-    private void compactInto(Commit c, String name) throws IOException {
+    private void compactInto(Commit c, String name, Progress progress) throws IOException {
         ArrayEntry e = existing(c.current(name), name);
         if (e.bitmap() == null) {
             return;
         }
         long[] shape = e.logicalShape();
-        c.save(name, e.record().dtype(), shape, LazyArray.source(e, mapped(e)));
+        RowSource src = LazyArray.source(e, mapped(e));
+        c.save(name, e.record().dtype(), shape, new RowSource() {
+            @Override
+            public long rows() {
+                return src.rows();
+            }
+
+            @Override
+            public long rowBytes() {
+                return src.rowBytes();
+            }
+
+            @Override
+            public void copy(long first, long count, java.nio.ByteBuffer dst) {
+                src.copy(first, count, dst);
+                progress.update(first + count, src.rows());
+            }
+        });
     }
 
     /**
@@ -554,6 +581,106 @@ public final class NumPack implements AutoCloseable {
                 c.drop(n);
             }
         });
+    }
+
+    // ------------------------------------------------------------------ .npy
+
+    /**
+     * Imports a {@code .npy} file (versions 1-3, C or Fortran order, either byte order) as an array,
+     * streamed so that files larger than memory import; creates or atomically replaces the array.
+     *
+     * @param name array name
+     * @param npy the file
+     * @param progress receives rows done
+     */
+    public void importNpy(String name, Path npy, Progress progress) {
+        StoreLayout.checkName(root, name);
+        try (NpyReader r = NpyReader.open(npy)) {
+            mutate(c -> c.save(name, r.dtype(), r.shape(), npySource(r, progress)));
+        }
+    }
+
+    /** @param name array name @param npy the file; see {@link #importNpy(String, Path, Progress)} */
+    public void importNpy(String name, Path npy) {
+        importNpy(name, npy, Progress.NONE);
+    }
+
+    /**
+     * Appends the rows of a {@code .npy} file to an array (same dtype and row shape), streamed, in one
+     * atomic commit.
+     *
+     * @param name array
+     * @param npy the file
+     * @param progress receives rows done
+     */
+    public void appendNpy(String name, Path npy, Progress progress) {
+        try (NpyReader r = NpyReader.open(npy)) {
+            mutate(c -> {
+                ArrayEntry e = existing(c.current(name), name);
+                long[] have = e.record().shape();
+                long[] got = r.shape();
+                boolean fits = have.length > 0 && got.length == have.length && r.dtype() == e.record().dtype();
+                for (int i = 1; fits && i < have.length; i++) {
+                    fits = have[i] == got[i];
+                }
+                if (!fits) {
+                    throw new InvalidArgumentException(root, name, "append needs " + e.record().dtype().numpyName()
+                            + " rows of shape (n" + rowShape(have) + "), " + npy + " holds "
+                            + r.dtype().numpyName() + Arrays.toString(got));
+                }
+                c.append(name, npySource(r, progress));
+            });
+        }
+    }
+
+    /**
+     * Exports an array's logical rows to a {@code .npy} file (version 1.0, or 2.0 for huge headers),
+     * streamed; the file appears atomically when complete.
+     *
+     * @param name array
+     * @param npy the file to write (replaced if it exists)
+     * @param progress receives rows done
+     */
+    public void exportNpy(String name, Path npy, Progress progress) {
+        try (LazyArray a = lazy(name); NpyWriter w = NpyWriter.create(npy, a.dtype(), a.shape())) {
+            long rb = Math.max(1, a.rowBytes());
+            long per = Math.max(1, DataWriter.COPY_BYTES / rb);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect((int) (Math.min(per, Math.max(1, a.rows())) * rb));
+            for (long r = 0; r < a.rows(); r += per) {
+                long n = Math.min(per, a.rows() - r);
+                buf.clear();
+                a.readRows(r, n, buf);
+                buf.flip();
+                w.write(buf);
+                progress.update(r + n, a.rows());
+            }
+            w.commit();
+        }
+    }
+
+    /** @param name array @param npy the file; see {@link #exportNpy(String, Path, Progress)} */
+    public void exportNpy(String name, Path npy) {
+        exportNpy(name, npy, Progress.NONE);
+    }
+
+    private static RowSource npySource(NpyReader r, Progress progress) {
+        return new RowSource() {
+            @Override
+            public long rows() {
+                return r.rows();
+            }
+
+            @Override
+            public long rowBytes() {
+                return r.rowBytes();
+            }
+
+            @Override
+            public void copy(long first, long count, java.nio.ByteBuffer dst) {
+                r.readRows(first, count, dst);
+                progress.update(first + count, r.rows());
+            }
+        };
     }
 
     // ------------------------------------------------------------------ batches

@@ -79,7 +79,10 @@ class NpyReaderTest {
 
     @TestFactory
     Stream<DynamicTest> readsWhatNumpyWrites() {
-        Python.assumeAvailable();
+        if (!Python.available()) {
+            // Surefire does not report an aborted factory; a skipped test shows the reason.
+            return Stream.of(dynamicTest("numpy interop", Python::assumeAvailable));
+        }
         String manifest = Python.run(GENERATOR, dir.toString());
         List<DynamicTest> tests = new ArrayList<>();
         for (String line : manifest.strip().split("\n")) {
