@@ -59,9 +59,8 @@ public final class NpyReader implements AutoCloseable {
         this.rows = shape.length == 0 ? 1 : shape[0];
         long rb = header.dtype().itemSize();
         for (int i = 1; i < shape.length; i++) {
-            rb *= shape[i]; // cannot overflow: the header checked the whole array's byte size
+            rb *= shape[i]; // cannot overflow: the header checked the product of the nonzero dimensions
         }
-        // A zero-row array still has a well-defined row size, which the product above gives.
         this.rowBytes = rb;
         // Below two dimensions Fortran and C order are the same layout.
         this.transposed = header.fortranOrder() && shape.length > 1;

@@ -66,12 +66,15 @@ public final class NpyWriter implements AutoCloseable {
      */
     public static NpyWriter create(Path target, DType dtype, long[] shape) {
         long[] s = shape.clone();
-        long dataBytes = checkedByteSize(target, dtype, s);
         ByteBuffer header;
         try {
-            header = NpyHeader.encode(dtype, s);
+            header = NpyHeader.encode(dtype, s); // validates the shape as a reader will
         } catch (IllegalArgumentException e) {
             throw new InvalidArgumentException(target, null, e.getMessage());
+        }
+        long dataBytes = dtype.itemSize();
+        for (long d : s) {
+            dataBytes *= d; // cannot overflow: encode checked the product of the nonzero dimensions
         }
         Path name = target.getFileName();
         if (name == null) {
@@ -105,23 +108,6 @@ public final class NpyWriter implements AutoCloseable {
             w.write(array.buffer());
             w.commit();
         }
-    }
-
-    private static long checkedByteSize(Path target, DType dtype, long[] shape) {
-        long n = dtype.itemSize();
-        for (long d : shape) {
-            if (d < 0) {
-                throw new InvalidArgumentException(target, null, "negative dimension in shape "
-                        + Arrays.toString(shape));
-            }
-            try {
-                n = Math.multiplyExact(n, d);
-            } catch (ArithmeticException e) {
-                throw new InvalidArgumentException(target, null, "shape " + Arrays.toString(shape) + " of "
-                        + dtype.numpyName() + " exceeds " + Long.MAX_VALUE + " bytes");
-            }
-        }
-        return n;
     }
 
     /** @return the file this writer creates or replaces on commit */

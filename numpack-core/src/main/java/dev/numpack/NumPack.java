@@ -72,6 +72,7 @@ public final class NumPack implements AutoCloseable {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<String, Mapped> mappings = new ConcurrentHashMap<>();
     private volatile StoreSnapshot snapshot;
+    private volatile Object metadataStamp; // read-only stores: the metadata file version the snapshot reflects
     private volatile boolean closed;
     private volatile Object openBatch;
 
@@ -95,6 +96,7 @@ public final class NumPack implements AutoCloseable {
                 throw new NumPackException(root, null, "no store directory here");
             }
             this.lock = null;
+            this.metadataStamp = metadataStamp();
             this.snapshot = readConsistent();
             return;
         }
@@ -292,14 +294,12 @@ public final class NumPack implements AutoCloseable {
 
     /** @return the array names, sorted */
     public Set<String> names() {
-        ensureOpen();
-        return snapshot.arrays().keySet();
+        return current().arrays().keySet();
     }
 
     /** @param name array @return whether the store has it */
     public boolean contains(String name) {
-        ensureOpen();
-        return snapshot.get(name) != null;
+        return current().get(name) != null;
     }
 
     /** @param name array @return its logical shape */
@@ -319,9 +319,8 @@ public final class NumPack implements AutoCloseable {
 
     /** @return every array's record, sorted by name */
     public List<ArrayInfo> infos() {
-        ensureOpen();
         List<ArrayInfo> out = new ArrayList<>();
-        for (ArrayEntry e : snapshot.arrays().values()) {
+        for (ArrayEntry e : current().arrays().values()) {
             out.add(new ArrayInfo(e));
         }
         return out;
@@ -331,7 +330,30 @@ public final class NumPack implements AutoCloseable {
     public void refresh() {
         ensureOpen();
         if (readOnly) {
+            metadataStamp = metadataStamp();
             snapshot = readConsistent();
+        }
+    }
+
+    /**
+     * The committed state. A read-only store follows other processes' commits: when the metadata file
+     * was replaced since the last read (a new inode or time), it reads the store again first.
+     */
+    private StoreSnapshot current() {
+        ensureOpen();
+        if (readOnly && !java.util.Objects.equals(metadataStamp, metadataStamp())) {
+            refresh();
+        }
+        return snapshot;
+    }
+
+    private Object metadataStamp() {
+        try {
+            var attrs = Files.readAttributes(ctx.layout.path(StoreLayout.METADATA),
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return List.of(String.valueOf(attrs.fileKey()), attrs.lastModifiedTime(), attrs.size());
+        } catch (IOException e) {
+            return null; // no metadata yet: an empty store
         }
     }
 
@@ -633,6 +655,11 @@ public final class NumPack implements AutoCloseable {
         }
     }
 
+    /** @param name array @param npy the file; see {@link #appendNpy(String, Path, Progress)} */
+    public void appendNpy(String name, Path npy) {
+        appendNpy(name, npy, Progress.NONE);
+    }
+
     /**
      * Exports an array's logical rows to a {@code .npy} file (version 1.0, or 2.0 for huge headers),
      * streamed; the file appears atomically when complete.
@@ -816,8 +843,7 @@ public final class NumPack implements AutoCloseable {
     }
 
     ArrayEntry entry(String name) {
-        ensureOpen();
-        return existing(snapshot.get(name), name);
+        return existing(current().get(name), name);
     }
 
     ArrayEntry existing(ArrayEntry e, String name) {

@@ -242,6 +242,8 @@ class NpyHeaderTest {
         assertMessage(() -> decode(1, dict("'<f4'", "(3, -1)")), "-1");
         assertMessage(() -> decode(1, dict("'<f4'", "(4611686018427387904, 2)")), "bytes");
         assertMessage(() -> decode(1, dict("'<f4'", "(99999999999999999999,)")), "out of range");
+        // Empty, yet its rows would be too large to size.
+        assertMessage(() -> decode(1, dict("'<f4'", "(0, 4611686018427387904, 2)")), "bytes");
         assertThrows(IllegalArgumentException.class, () -> NpyHeader.encode(DType.INT8, new long[] {-1}));
         assertThrows(IllegalArgumentException.class,
                 () -> NpyHeader.encode(DType.INT64, new long[] {Long.MAX_VALUE / 4}));

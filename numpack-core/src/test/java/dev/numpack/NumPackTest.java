@@ -218,4 +218,77 @@ class NumPackTest {
             assertEquals(Map.of(), Map.of());
         }
     }
+
+    @Test
+    void readOnlyStoreFollowsCommitsAndKeepsOldViews() {
+        try (NumPack w = NumPack.open(dir)) {
+            w.save("a", rows(2, 2, 0));
+            try (NumPack r = NumPack.openReadOnly(dir)) {
+                LazyArray old = r.lazy("a");
+                w.save("a", rows(5, 3, 100));
+                w.save("b", rows(1, 1, 0));
+                assertArrayEquals(new long[] {5, 3}, r.shape("a"));
+                assertEquals(Set.of("a", "b"), r.names());
+                assertArrayEquals(new float[] {0, 1, 2, 3}, old.toNdArray().toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void lockTimeoutWaitsForTheOtherWriter() throws Exception {
+        NumPack first = NumPack.open(dir);
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            first.close();
+        });
+        closer.start();
+        try (NumPack second = NumPack.builder().setPath(dir).optLockTimeout(java.time.Duration.ofSeconds(20)).build()) {
+            assertFalse(second.isReadOnly());
+        }
+        closer.join();
+        StoreLockedException e;
+        try (NumPack again = NumPack.open(dir)) {
+            e = assertThrows(StoreLockedException.class, () -> NumPack.builder().setPath(dir)
+                    .optLockTimeout(java.time.Duration.ofMillis(100)).build());
+        }
+        assertTrue(e.getMessage().contains(dir.toAbsolutePath().toString()), e.getMessage());
+    }
+
+    @Test
+    void closedStoreAndViewsRefuseWork() {
+        NumPack np = NumPack.open(dir);
+        np.save("a", rows(2, 2, 0));
+        LazyArray v = np.lazy("a");
+        np.close();
+        assertThrows(AlreadyClosedException.class, () -> np.load("a"));
+        assertThrows(AlreadyClosedException.class, () -> v.gather(0));
+        assertThrows(AlreadyClosedException.class, () -> np.save("b", rows(1, 1, 0)));
+    }
+
+    @Test
+    void dropIfExistsStartsEmptyAndNpyRoundTrip() {
+        Path npy = dir.resolveSibling(dir.getFileName() + "-x.npy");
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("a", rows(3, 2, 0));
+            np.delete("a", 1);
+            np.exportNpy("a", npy);
+        }
+        try (NumPack np = NumPack.builder().setPath(dir).optDropIfExists(true).build()) {
+            assertTrue(np.names().isEmpty());
+            long[] seen = new long[1];
+            np.importNpy("b", npy, (done, total) -> seen[0] = done);
+            assertEquals(2, seen[0]);
+            assertArrayEquals(new float[] {0, 1, 4, 5}, np.load("b").toFloatArray());
+            np.appendNpy("b", npy);
+            assertEquals(4, np.shape("b")[0]);
+            assertThrows(NumPackException.class, () -> np.appendNpy("b", npy.resolveSibling("missing.npy")));
+            np.save("c", NdArray.of(new int[] {1}));
+            assertThrows(InvalidArgumentException.class, () -> np.appendNpy("c", npy));
+            assertEquals(4, np.shape("b")[0]);
+        }
+    }
 }

@@ -238,13 +238,22 @@ public final class NpyHeader {
         return shape;
     }
 
+    /**
+     * The data size. Zero dimensions are skipped while checking for overflow, so that no partial product
+     * (a row size, say) of an accepted shape can overflow either, even in an empty array.
+     */
     private static long checkedByteSize(DType dtype, long[] shape) {
         try {
             long n = dtype.itemSize();
+            boolean empty = false;
             for (long d : shape) {
-                n = Math.multiplyExact(n, d);
+                if (d == 0) {
+                    empty = true;
+                } else {
+                    n = Math.multiplyExact(n, d);
+                }
             }
-            return n;
+            return empty ? 0 : n;
         } catch (ArithmeticException e) {
             throw new FormatException(".npy header: shape " + pythonTuple(shape) + " of " + dtype.numpyName()
                     + " needs more than " + Long.MAX_VALUE + " bytes");

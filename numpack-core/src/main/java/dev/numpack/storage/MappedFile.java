@@ -53,6 +53,9 @@ public final class MappedFile {
             throw new IllegalArgumentException("chunk " + chunk);
         }
         int n = (int) ((length + chunk - 1) / chunk);
+        if (n == 0) {
+            return new MappedFile(file, 0, chunk, new ByteBuffer[0]); // an empty array may have no file
+        }
         ByteBuffer[] chunks = new ByteBuffer[n];
         StandardOpenOption[] opts = mode == FileChannel.MapMode.READ_ONLY
                 ? new StandardOpenOption[] {StandardOpenOption.READ}
