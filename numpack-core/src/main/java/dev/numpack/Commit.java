@@ -50,7 +50,7 @@ final class Commit {
     /** Stages a whole new array (or a replacement of any dtype or shape). */
     void save(String name, DType dtype, long[] shape, RowSource rows) throws IOException {
         ArrayEntry old = next.get(name);
-        DataWriter.Prepared p = new DataWriter(ctx).write(name, rows, old);
+        DataWriter.Prepared p = new DataWriter(ctx).write(name, rows, old, base.get(name));
         prepared.add(p);
         actions.addAll(p.actions);
         if (old != null && old.bitmap() != null) {
@@ -93,6 +93,7 @@ final class Commit {
             }
         }
         java.util.Set<String> taken = DataWriter.referencedSegments(e);
+        taken.addAll(DataWriter.referencedSegments(base.get(name)));
         String token = null;
         Files.createDirectories(ctx.layout.path(StoreLayout.segmentDir(name)));
         while (done < rows.rows()) {

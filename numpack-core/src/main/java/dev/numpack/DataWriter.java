@@ -55,14 +55,18 @@ final class DataWriter {
      * @param name array
      * @param src its rows
      * @param old the entry being replaced, or {@code null}
+     * @param committed the array's entry in the committed state (whose files must survive until the
+     *     commit), or {@code null}
      * @return the new files and the actions that put them in place and remove the old ones
      */
-    Prepared write(String name, RowSource src, ArrayEntry old) throws IOException {
+    Prepared write(String name, RowSource src, ArrayEntry old, ArrayEntry committed) throws IOException {
         Prepared p = new Prepared();
         try {
             long bytes = src.rows() * src.rowBytes();
             if (bytes > segmentTarget(src.rowBytes()) && src.rowBytes() > 0) {
-                writeSegmented(name, src, old, p);
+                Set<String> taken = referencedSegments(old);
+                taken.addAll(referencedSegments(committed));
+                writeSegmented(name, src, taken, p);
             } else {
                 writePlain(name, src, p);
             }
@@ -88,10 +92,9 @@ final class DataWriter {
         p.actions.add(Action.rename(tmp, finalName));
     }
 
-    private void writeSegmented(String name, RowSource src, ArrayEntry old, Prepared p) throws IOException {
+    private void writeSegmented(String name, RowSource src, Set<String> taken, Prepared p) throws IOException {
         String dir = StoreLayout.segmentDir(name);
         Files.createDirectories(ctx.layout.path(dir));
-        Set<String> taken = referencedSegments(old);
         long rowsPer = Math.max(1, segmentTarget(src.rowBytes()) / src.rowBytes());
         List<SegmentManifest.Segment> segs = new ArrayList<>();
         String token = null;

@@ -75,6 +75,7 @@ public final class NumPack implements AutoCloseable {
     private volatile Object metadataStamp; // read-only stores: the metadata file version the snapshot reflects
     private volatile boolean closed;
     private volatile Object openBatch;
+    private volatile String needsRecovery;
 
     private static final class Mapped {
         final ArrayEntry entry;
@@ -767,6 +768,10 @@ public final class NumPack implements AutoCloseable {
         writeLock.lock();
         try {
             ensureOpen();
+            if (needsRecovery != null) {
+                throw new NumPackException(root, null, "an earlier commit was not completely applied ("
+                        + needsRecovery + "): close and reopen the store to complete it", null);
+            }
             Commit c = new Commit(ctx, snapshot);
             try {
                 s.stage(c);
@@ -777,7 +782,16 @@ public final class NumPack implements AutoCloseable {
                 c.rollback();
                 throw e;
             }
-            publish(c.run());
+            try {
+                publish(c.run());
+            } catch (NumPackException e) {
+                if (e.getCause() instanceof dev.numpack.storage.Journal.CommitException
+                        && ((dev.numpack.storage.Journal.CommitException) e.getCause()).committed()) {
+                    // the journal is durable but not applied: only recovery at the next open may write now
+                    needsRecovery = String.valueOf(e.getCause().getCause());
+                }
+                throw e;
+            }
         } finally {
             writeLock.unlock();
         }
