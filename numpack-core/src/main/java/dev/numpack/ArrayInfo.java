@@ -48,7 +48,10 @@ public final class ArrayInfo {
         return entry.record().sizeBytes();
     }
 
-    /** @return when the array last changed */
+    /**
+     * @return when the array's record last changed: save, append, delete or compaction (rows replaced in
+     *     place leave the record, and this time, as they were)
+     */
     public Instant lastModified() {
         long us = entry.record().lastModifiedMicros();
         return Instant.ofEpochSecond(us / 1_000_000, (us % 1_000_000) * 1000);
@@ -62,6 +65,11 @@ public final class ArrayInfo {
     /** @return the number of data files (1, or the number of segments) */
     public int dataFiles() {
         return entry.manifest() == null ? 1 : entry.manifest().segments().size();
+    }
+
+    /** @return what is wrong with this array's files (it cannot be read), or {@code null} */
+    public String problem() {
+        return entry.problem();
     }
 
     @Override

@@ -50,6 +50,10 @@ final class Commit {
     /** Stages a whole new array (or a replacement of any dtype or shape). */
     void save(String name, DType dtype, long[] shape, RowSource rows) throws IOException {
         ArrayEntry old = next.get(name);
+        if (old != null && old.problem() != null) {
+            dropBroken(old);
+            old = null;
+        }
         DataWriter.Prepared p = new DataWriter(ctx).write(name, rows, old, base.get(name));
         prepared.add(p);
         actions.addAll(p.actions);
@@ -155,7 +159,7 @@ final class Commit {
             actions.add(Action.pwrite(file[0], offset, buf));
             i = j;
         }
-        next.put(name, new ArrayEntry(e.record().with(e.record().shape(), e.record().dataFile(), now), e.manifest(), e.bitmap()));
+        // the record is unchanged: rows replaced in place leave the metadata (and last_modified) as it was
     }
 
     private static boolean sameFile(ArrayEntry e, long a, long b) {
@@ -201,6 +205,10 @@ final class Commit {
         if (e == null) {
             return;
         }
+        if (e.problem() != null) {
+            dropBroken(e);
+            return;
+        }
         if (e.manifest() != null) {
             for (SegmentManifest.Segment s : e.manifest().segments()) {
                 actions.add(Action.delete(s.file()));
@@ -210,6 +218,17 @@ final class Commit {
         actions.add(Action.delete(e.record().dataFile()));
         if (e.bitmap() != null) {
             actions.add(Action.delete(StoreLayout.bitmapFile(name)));
+        }
+    }
+
+    /** Removes what can safely be removed of a damaged array: its bitmap and a data file inside the store. */
+    private void dropBroken(ArrayEntry e) {
+        actions.add(Action.delete(StoreLayout.bitmapFile(e.name())));
+        try {
+            ctx.layout.resolve(e.record().dataFile(), e.name());
+            actions.add(Action.delete(e.record().dataFile()));
+        } catch (CorruptStoreException unsafe) {
+            // a path that leaves the store is never touched
         }
     }
 
@@ -236,7 +255,12 @@ final class Commit {
             }
         }
         StoreSnapshot snap = new StoreSnapshot(next);
-        all.add(Action.put(StoreLayout.METADATA, MetadataCodec.encode(snap.records())));
+        if (changed()) {
+            all.add(Action.put(StoreLayout.METADATA, MetadataCodec.encode(snap.records())));
+        }
+        if (all.isEmpty()) {
+            return base;
+        }
         try {
             ctx.journal.commit(all);
         } catch (Journal.CommitException e) {
@@ -244,8 +268,23 @@ final class Commit {
                 rollback();
             }
             throw new NumPackException(ctx.root(), null, "commit failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            rollback(); // nothing was written to the journal (e.g. a change too large for one commit)
+            throw new NumPackException(ctx.root(), null, "commit failed, nothing changed: " + e.getMessage(), e);
         }
         return snap;
+    }
+
+    private boolean changed() {
+        if (next.size() != base.arrays().size()) {
+            return true;
+        }
+        for (Map.Entry<String, ArrayEntry> en : next.entrySet()) {
+            if (base.get(en.getKey()) != en.getValue()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes staged files and bytes appended beyond committed ends. */

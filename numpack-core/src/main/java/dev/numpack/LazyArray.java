@@ -26,6 +26,7 @@ public final class LazyArray implements AutoCloseable {
     private final ArrayData data;
     private final long rowBytes;
     private final long rows;
+    private final ByteBuffer single; // the one mapped chunk holding all rows, or null
     private volatile boolean closed;
 
     LazyArray(NumPack store, ArrayEntry entry, ArrayData data) {
@@ -34,6 +35,7 @@ public final class LazyArray implements AutoCloseable {
         this.data = data;
         this.rowBytes = entry.record().rowBytes();
         this.rows = entry.logicalRows();
+        this.single = data.single();
     }
 
     /** @return the array name */
@@ -77,6 +79,19 @@ public final class LazyArray implements AutoCloseable {
                     + " bytes left, " + indices.length + " rows need " + indices.length * rowBytes);
         }
         DeletionBitmap bm = entry.bitmap();
+        ByteBuffer one = single;
+        if (one != null) {
+            // fast path: one mapping, absolute bulk copies, no per-row lookup of file or chunk
+            int rb = (int) rowBytes;
+            int p = dst.position();
+            for (long idx : indices) {
+                long i = normalize(idx);
+                dst.put(p, one, (int) ((bm == null ? i : bm.physicalRow(i)) * rb), rb);
+                p += rb;
+            }
+            dst.position(p);
+            return;
+        }
         for (long idx : indices) {
             long i = normalize(idx);
             data.copyRows(bm == null ? i : bm.physicalRow(i), 1, dst);

@@ -421,6 +421,7 @@ public final class NumPack implements AutoCloseable {
         try {
             StoreSnapshot s = StoreSnapshot.read(ctx.layout);
             for (ArrayEntry e : s.arrays().values()) {
+                existing(e, e.name());
                 ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY);
             }
         } catch (IOException e) {
@@ -522,7 +523,9 @@ public final class NumPack implements AutoCloseable {
     public void drop(String... names) {
         mutate(c -> {
             for (String n : names) {
-                existing(c.current(n), n);
+                if (c.current(n) == null) {
+                    throw new ArrayNotFoundException(root, n);
+                }
                 c.drop(n);
             }
         });
@@ -864,6 +867,9 @@ public final class NumPack implements AutoCloseable {
         if (e == null) {
             throw new ArrayNotFoundException(root, name);
         }
+        if (e.problem() != null) {
+            throw new CorruptStoreException(null, null, e.problem());
+        }
         return e;
     }
 
@@ -938,6 +944,13 @@ public final class NumPack implements AutoCloseable {
             }
             if (!readOnly && !ctx.ops.durable()) {
                 new Sweeper(ctx).syncAll(snapshot);
+            }
+            if (!readOnly && needsRecovery == null) {
+                try {
+                    ctx.journal.removeIfCleared();
+                } catch (IOException e) {
+                    // harmless: a cleared journal is ignored by every reader
+                }
             }
             closed = true;
             mappings.clear();

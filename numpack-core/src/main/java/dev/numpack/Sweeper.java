@@ -28,6 +28,9 @@ final class Sweeper {
     void sweep(StoreSnapshot snap) throws IOException {
         deleteTemps(ctx.root());
         for (ArrayEntry e : snap.arrays().values()) {
+            if (e.problem() != null) {
+                continue; // damaged: leave its files for inspection
+            }
             if (e.manifest() == null) {
                 truncateTail(ctx.layout.resolve(e.record().dataFile(), e.name()), e.record().sizeBytes());
                 continue;
@@ -83,6 +86,9 @@ final class Sweeper {
             dirs.add(ctx.root());
             force(ctx.layout.path(StoreLayout.METADATA));
             for (ArrayEntry e : snap.arrays().values()) {
+                if (e.problem() != null) {
+                    continue;
+                }
                 force(ctx.layout.resolve(e.record().dataFile(), e.name()));
                 force(ctx.layout.path(StoreLayout.bitmapFile(e.name())));
                 if (e.manifest() != null) {

@@ -59,6 +59,9 @@ final class InfoCommand implements Callable<Integer> {
         if (a.segmented()) {
             sb.append(" (segmented)");
         }
+        if (a.problem() != null) {
+            sb.append("  DAMAGED: ").append(a.problem());
+        }
         return sb.toString();
     }
 

@@ -11,7 +11,8 @@ import java.util.zip.CRC32C;
  * Encodes the redo journal ({@code numpack.journal}) that makes one commit of several files atomic. This
  * file is ours: NumPack 0.7 never reads it.
  *
- * <p>Layout (little-endian): magic {@code NPJ1}, u64 payload length, u32 CRC32C of the payload, payload.
+ * <p>Layout (little-endian): magic {@code NPJ1}, u64 payload length, u32 CRC32C of the payload, payload
+ * (bytes after it are ignored: the file is reused, and a cleared journal has its magic zeroed).
  * The payload is u32 action count, then per action a u8 kind and its fields (strings as u32 length +
  * UTF-8, blobs as u32 length + bytes). A journal that is short, has another magic or fails its checksum
  * was never committed and is discarded.
@@ -137,8 +138,17 @@ public final class JournalCodec {
     }
 
     /**
-     * @param bytes a journal file's content
-     * @return its actions, or {@code null} when the journal is incomplete or damaged (never committed)
+     * @param first4 at least the first 4 bytes of a journal file
+     * @return whether they start a journal (which may still be torn: {@link #decode} decides)
+     */
+    public static boolean hasMagic(ByteBuffer first4) {
+        return first4.remaining() >= 4 && first4.order(ByteOrder.LITTLE_ENDIAN).getInt(first4.position()) == MAGIC;
+    }
+
+    /**
+     * @param bytes a journal file's content (bytes past the journal's recorded length are ignored)
+     * @return its actions, or {@code null} when the journal is cleared, incomplete or damaged (never
+     *     committed)
      */
     public static List<Action> decode(ByteBuffer bytes) {
         ByteBuffer b = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
@@ -146,7 +156,8 @@ public final class JournalCodec {
             return null;
         }
         long size = b.getLong(4);
-        if (size < 4 || size != b.remaining() - HEADER) {
+        // the journal file is reused: bytes past this journal's length are an older, longer one's
+        if (size < 4 || size > b.remaining() - HEADER) {
             return null;
         }
         ByteBuffer payload = b.slice(HEADER, (int) size).order(ByteOrder.LITTLE_ENDIAN);

@@ -60,6 +60,14 @@ public final class ArrayData {
         return new ArrayData(rb, files.toArray(new MappedFile[0]), first);
     }
 
+    /**
+     * @return the whole array as one mapped buffer when it lies in a single file chunk (the common case,
+     *     under 1 GiB), for a per-row fast path; otherwise {@code null}
+     */
+    public ByteBuffer single() {
+        return files.length == 1 && files[0].chunkCount() == 1 ? files[0].chunk(0) : null;
+    }
+
     /** @return bytes per row */
     public long rowBytes() {
         return rowBytes;

@@ -12,6 +12,7 @@ public final class ArrayEntry {
     private final ArrayRecord record;
     private final SegmentManifest manifest;
     private final DeletionBitmap bitmap;
+    private final String problem;
 
     /**
      * @param record the metadata record
@@ -19,9 +20,31 @@ public final class ArrayEntry {
      * @param bitmap the deletion bitmap, or {@code null} when no row is deleted
      */
     public ArrayEntry(ArrayRecord record, SegmentManifest manifest, DeletionBitmap bitmap) {
+        this(record, manifest, bitmap, null);
+    }
+
+    private ArrayEntry(ArrayRecord record, SegmentManifest manifest, DeletionBitmap bitmap, String problem) {
         this.record = record;
         this.manifest = manifest;
         this.bitmap = bitmap;
+        this.problem = problem;
+    }
+
+    /**
+     * An array whose files are damaged. It stays listed (and its record is written back unchanged) so
+     * that one bad array does not make the rest of the store unreadable; reading it raises the problem.
+     *
+     * @param record its metadata record
+     * @param problem what is wrong
+     * @return the entry
+     */
+    public static ArrayEntry broken(ArrayRecord record, String problem) {
+        return new ArrayEntry(record, null, null, problem);
+    }
+
+    /** @return what is wrong with this array's files, or {@code null} when it is readable */
+    public String problem() {
+        return problem;
     }
 
     /** @return the metadata record */

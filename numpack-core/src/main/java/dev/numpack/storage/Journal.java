@@ -19,17 +19,22 @@ import java.util.Set;
 /**
  * Makes a change of several files atomic: a redo journal is the single commit point.
  *
- * <p>A commit (1) expects every new data file to be written and fsynced already under a temporary name,
- * (2) writes the journal (actions + checksum) to a temp file, fsyncs it and renames it to
- * {@code numpack.journal}, fsyncing the directory: from here the change is committed; (3) applies the
- * actions (renames, small-file puts, positional writes, deletes), fsyncs what they touched, and
- * (4) deletes the journal. A crash before (2) completes leaves a journal that is absent or fails its
- * checksum: the change never happened, and temp files are swept later. A crash after (2) leaves a valid
+ * <p>A commit (1) expects every new data file to be written and fsynced already, under a name no committed
+ * state uses; (2) writes the journal (actions + CRC32C) over {@code numpack.journal} from offset 0 and
+ * fsyncs it (and the directory, the first time the file is created): from here the change is committed;
+ * (3) applies the actions (renames, small-file replacements, positional writes, deletes) and fsyncs what
+ * they touched; (4) clears the journal by zeroing its magic. A crash before (2) completes leaves a journal
+ * that is cleared or fails its checksum: the change never happened. A crash after it leaves a valid
  * journal that {@link #recover()} applies again; every action is idempotent, so applying twice is safe.
+ *
+ * <p>The clear in (4) is not fsynced: if a power loss undoes it, recovery re-applies a journal whose
+ * effects are already durable, which changes nothing, because every later change of committed bytes goes
+ * through a newer journal written over this one.
  */
 public final class Journal {
     private final StoreLayout layout;
     private final FileOps ops;
+    private boolean fileKnown;
 
     /**
      * @param layout the store's file names
@@ -40,9 +45,19 @@ public final class Journal {
         this.ops = ops;
     }
 
-    /** @return whether a journal file is present (a commit in flight or interrupted) */
+    private Path file() {
+        return layout.path(StoreLayout.JOURNAL);
+    }
+
+    /** @return whether a journal that may be committed is on disk (a commit in flight or interrupted) */
     public boolean present() {
-        return Files.exists(layout.path(StoreLayout.JOURNAL));
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
+            ByteBuffer head = ByteBuffer.allocate(4);
+            FileOps.readFully(ch, head, 0);
+            return JournalCodec.hasMagic(head.flip());
+        } catch (IOException e) {
+            return false; // missing or shorter than a magic: nothing committed
+        }
     }
 
     /**
@@ -53,26 +68,42 @@ public final class Journal {
      *     applying it failed (the change is committed and the next open completes it)
      */
     public void commit(List<Action> actions) {
-        Path journal = layout.path(StoreLayout.JOURNAL);
-        Path tmp = layout.path(StoreLayout.tempName(StoreLayout.JOURNAL, "j"));
-        try {
-            ops.writeNew(tmp, JournalCodec.encode(actions));
-            ops.rename(tmp, journal);
-            ops.syncDir(layout.root());
-        } catch (IOException | RuntimeException e) {
+        ByteBuffer bytes = JournalCodec.encode(actions);
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             try {
-                Files.deleteIfExists(tmp);
-                Files.deleteIfExists(journal);
-            } catch (IOException ignored) {
-                // a leftover temp journal is swept at the next open
+                FileOps.writeFully(ch, bytes, 0);
+                if (ops.durable()) {
+                    ch.force(false);
+                }
+                if (!fileKnown) {
+                    ops.syncDir(layout.root()); // the journal file's own name must be durable once
+                    fileKnown = true;
+                }
+            } catch (IOException | RuntimeException e) {
+                // the journal may be whole on disk: unless it is cleared, recovery could apply it
+                try {
+                    clear(ch, true);
+                } catch (IOException | RuntimeException stuck) {
+                    e.addSuppressed(stuck);
+                    throw new CommitException(true, e);
+                }
+                throw new CommitException(false, e);
             }
-            throw new CommitException(false, e);
+            try {
+                apply(actions);
+                clear(ch, false);
+            } catch (IOException | RuntimeException e) {
+                throw new CommitException(true, e);
+            }
+        } catch (IOException e) {
+            throw new CommitException(false, e); // the journal could not even be opened
         }
-        try {
-            apply(actions);
-            Files.deleteIfExists(journal);
-        } catch (IOException | RuntimeException e) {
-            throw new CommitException(true, e);
+    }
+
+    private static void clear(FileChannel ch, boolean sync) throws IOException {
+        FileOps.writeFully(ch, ByteBuffer.allocate(4), 0);
+        if (sync) {
+            ch.force(false);
         }
     }
 
@@ -83,11 +114,14 @@ public final class Journal {
      * @throws IOException if applying fails
      */
     public boolean recover() throws IOException {
-        Path journal = layout.path(StoreLayout.JOURNAL);
         ByteBuffer bytes;
         try {
-            bytes = FileOps.readAll(journal);
+            bytes = FileOps.readAll(file());
         } catch (NoSuchFileException e) {
+            return false;
+        }
+        fileKnown = true;
+        if (!JournalCodec.hasMagic(bytes.duplicate())) {
             return false;
         }
         List<Action> actions;
@@ -99,9 +133,23 @@ public final class Journal {
         if (actions != null) {
             apply(actions);
         }
-        Files.deleteIfExists(journal);
-        ops.syncDir(layout.root());
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
+            clear(ch, ops.durable());
+        }
         return actions != null;
+    }
+
+    /**
+     * Removes a cleared journal file (at a clean close), so that a closed store holds only NumPack's files
+     * and our lock.
+     *
+     * @throws IOException on failure
+     */
+    public void removeIfCleared() throws IOException {
+        if (!present()) {
+            Files.deleteIfExists(file());
+            fileKnown = false;
+        }
     }
 
     private void apply(List<Action> actions) throws IOException {
@@ -159,12 +207,12 @@ public final class Journal {
         private final boolean committed;
 
         CommitException(boolean committed, Throwable cause) {
-            super(committed ? "committed, but applying the journal failed: reopen the store to complete it"
+            super(committed ? "the commit may have taken effect, but applying it failed: reopen the store to complete it"
                     : "not committed: " + cause.getMessage(), cause);
             this.committed = committed;
         }
 
-        /** @return whether the change is committed (and will be completed by recovery) */
+        /** @return whether the change is (or may be) committed: then only recovery at the next open may write */
         public boolean committed() {
             return committed;
         }

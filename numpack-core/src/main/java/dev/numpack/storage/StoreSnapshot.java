@@ -56,8 +56,9 @@ public final class StoreSnapshot {
      * bitmaps. Nothing is written.
      *
      * @param layout the store
-     * @return the snapshot (empty when there is no metadata file yet)
-     * @throws CorruptStoreException naming the array and the problem
+     * @return the snapshot (empty when there is no metadata file yet); an array whose own files are damaged
+     *     is kept as a {@link ArrayEntry#broken broken} entry, so the other arrays stay readable
+     * @throws CorruptStoreException if the metadata itself is damaged
      * @throws IOException when a file cannot be read
      */
     public static StoreSnapshot read(StoreLayout layout) throws IOException {
@@ -72,7 +73,11 @@ public final class StoreSnapshot {
         }
         Map<String, ArrayEntry> out = new TreeMap<>();
         for (ArrayRecord r : records) {
-            out.put(r.name(), readEntry(layout, r));
+            try {
+                out.put(r.name(), readEntry(layout, r));
+            } catch (CorruptStoreException e) {
+                out.put(r.name(), ArrayEntry.broken(r, e.getMessage()));
+            }
         }
         return new StoreSnapshot(out);
     }

@@ -1,0 +1,345 @@
+package dev.numpack.bench;
+
+import dev.numpack.NdArray;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Core operations of numpack-java on a {@code rows x 10} float32 array (38 MB at 1M rows) against plain
+ * {@code java.nio} baselines that move the same bytes (see {@link Lib} and its implementations).
+ *
+ * <p>Read benchmarks ({@code fullLoad}, {@code lazyOpen}, {@code gather1000}) run for {@code lib} in
+ * {numpack, filechannel, mmap}; write benchmarks ({@code replace100}, {@code append100}, {@code save})
+ * also run the durability variants: numpack with {@code Durability.FSYNC} ("numpack", the default) and
+ * {@code NO_FSYNC} ("numpack-nofsync"), baselines without ("filechannel", "mmap") and with a force() at
+ * the end ("filechannel-fsync", "mmap-fsync"). {@code -p lib=...} on the command line overrides both
+ * lists; every lib implements every operation.
+ *
+ * <p>Row indices are drawn from fixed seeds, identical for every lib; the benchmark cycles through
+ * {@value #INDEX_SETS} precomputed sets so the same few rows are not hot in the CPU cache.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
+// A fixed heap and direct-memory cap: fullLoad allocates a new 38 MB direct buffer per call (as
+// np.load does), which only a GC frees; without a cap the process grows to gigabytes first.
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=1g"})
+public class CoreOpsBenchmark {
+    static final int COLS = 10;
+    static final int INDEX_SETS = 256;
+    static final int GATHER_ROWS = 1000;
+    static final int WRITE_ROWS = 100;
+
+    // ------------------------------------------------------------------ states
+
+    /** What every state holds: the scratch directory, the initial array and the lib under test. */
+    abstract static class Base {
+        Path dir;
+        NdArray initial;
+        Lib impl;
+
+        /** Creates the scratch directory and the lib, then {@link #prepare}s; cleans up if that fails. */
+        void open(String lib, int rows) throws IOException {
+            dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "numpack-bench-");
+            try {
+                initial = randomRows(rows, 1L);
+                impl = Lib.create(lib, dir, initial);
+                prepare(rows);
+            } catch (IOException | RuntimeException | Error e) {
+                shut(); // JMH runs no @TearDown after a failed @Setup
+                throw e;
+            }
+        }
+
+        /** Builds the inputs of the benchmark and self-checks the lib (untimed). */
+        abstract void prepare(int rows) throws IOException;
+
+        void shut() throws IOException {
+            try {
+                if (impl != null) {
+                    impl.close();
+                }
+            } finally {
+                impl = null;
+                if (dir != null) {
+                    deleteTree(dir);
+                }
+            }
+        }
+    }
+
+    /** State of the read benchmarks. */
+    @State(Scope.Benchmark)
+    public static class ReadState extends Base {
+        @Param({"1000000", "100000"})
+        public int rows;
+
+        @Param({"numpack", "filechannel", "mmap"})
+        public String lib;
+
+        long[][] gatherSets;
+        ByteBuffer dst;
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            open(lib, rows);
+        }
+
+        @Override
+        void prepare(int rows) throws IOException {
+            gatherSets = indexSets(rows, GATHER_ROWS, false, 2L);
+            dst = ByteBuffer.allocateDirect(Math.toIntExact(GATHER_ROWS * initial.rowBytes()))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            checkReads(impl, initial, gatherSets[0], dst);
+        }
+
+        long[] nextGather() {
+            return gatherSets[next++ & (INDEX_SETS - 1)];
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            shut();
+        }
+    }
+
+    /** State of replace100 and save. */
+    @State(Scope.Benchmark)
+    public static class WriteState extends Base {
+        @Param({"1000000", "100000"})
+        public int rows;
+
+        @Param({"numpack", "numpack-nofsync", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync"})
+        public String lib;
+
+        long[][] replaceSets;
+        NdArray[] replaceRows;
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            open(lib, rows);
+        }
+
+        @Override
+        void prepare(int rows) throws IOException {
+            replaceSets = indexSets(rows, WRITE_ROWS, true, 3L);
+            replaceRows = new NdArray[INDEX_SETS];
+            for (int i = 0; i < INDEX_SETS; i++) {
+                replaceRows[i] = randomRows(WRITE_ROWS, 1000L + i);
+            }
+            checkWrites(impl, initial, replaceSets[0], replaceRows[0]);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            shut();
+        }
+    }
+
+    /** State of append100: back to the initial rows before every iteration. */
+    @State(Scope.Benchmark)
+    public static class AppendState extends Base {
+        @Param({"1000000", "100000"})
+        public int rows;
+
+        @Param({"numpack", "numpack-nofsync", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync"})
+        public String lib;
+
+        NdArray appendRows;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            open(lib, rows);
+        }
+
+        @Override
+        void prepare(int rows) throws IOException {
+            appendRows = randomRows(WRITE_ROWS, 4L);
+            checkAppend(impl, initial, appendRows);
+        }
+
+        @Setup(Level.Iteration)
+        public void reset() throws IOException {
+            impl.truncateToInitial();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            shut();
+        }
+    }
+
+    // ------------------------------------------------------------------ benchmarks
+
+    /** The whole array into a new direct buffer. */
+    @Benchmark
+    public ByteBuffer fullLoad(ReadState s) throws IOException {
+        return s.impl.fullLoad();
+    }
+
+    /** Open the array for lazy access on the already open store (no data read), then close it. */
+    @Benchmark
+    public long lazyOpen(ReadState s) throws IOException {
+        return s.impl.lazyOpen();
+    }
+
+    /** 1000 random rows into a reusable direct buffer. */
+    @Benchmark
+    public ByteBuffer gather1000(ReadState s) throws IOException {
+        ByteBuffer dst = s.dst.clear();
+        s.impl.gather(s.nextGather(), dst);
+        return dst;
+    }
+
+    /** 100 random distinct rows overwritten in place. */
+    @Benchmark
+    public void replace100(WriteState s) throws IOException {
+        int i = s.next++ & (INDEX_SETS - 1);
+        s.impl.replace(s.replaceSets[i], s.replaceRows[i]);
+    }
+
+    /** 100 rows appended at the end. */
+    @Benchmark
+    public void append100(AppendState s) throws IOException {
+        s.impl.append(s.appendRows);
+    }
+
+    /** The whole array written over the existing one. */
+    @Benchmark
+    public void save(WriteState s) throws IOException {
+        s.impl.save(s.initial);
+    }
+
+    // ------------------------------------------------------------------ fixtures
+
+    /** @return {@code rows x 10} float32 of uniform random values from {@code seed} */
+    static NdArray randomRows(int rows, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[Math.multiplyExact(rows, COLS)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextDouble();
+        }
+        return NdArray.of(v).reshape(rows, COLS);
+    }
+
+    /** @return {@link #INDEX_SETS} sets of {@code n} random row indices (distinct within a set if asked) */
+    static long[][] indexSets(int rows, int n, boolean distinct, long seed) {
+        if (distinct && n > rows) {
+            throw new IllegalArgumentException(n + " distinct rows out of " + rows);
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        long[][] sets = new long[INDEX_SETS][n];
+        for (long[] set : sets) {
+            Set<Long> seen = new HashSet<>();
+            for (int i = 0; i < n; i++) {
+                long idx;
+                do {
+                    idx = r.nextInt(rows);
+                } while (distinct && !seen.add(idx));
+                set[i] = idx;
+            }
+        }
+        return sets;
+    }
+
+    // ------------------------------------------------------------------ self-checks (untimed, per trial)
+
+    /** Fails the trial unless fullLoad and gather of this lib return the right bytes. */
+    static void checkReads(Lib impl, NdArray initial, long[] indices, ByteBuffer dst) throws IOException {
+        check(impl.fullLoad().equals(initial.buffer()), "fullLoad returned other bytes");
+        if (impl.lazyOpen() <= 0) {
+            throw new IllegalStateException("lazyOpen saw no data");
+        }
+        dst.clear();
+        impl.gather(indices, dst);
+        check(dst.position() == dst.capacity(), "gather filled " + dst.position() + " of " + dst.capacity());
+        dst.flip();
+        int rb = Math.toIntExact(initial.rowBytes());
+        ByteBuffer all = initial.buffer();
+        for (int i = 0; i < indices.length; i++) {
+            check(dst.slice(i * rb, rb).equals(all.slice(Math.toIntExact(indices[i] * rb), rb)),
+                    "gather row " + i + " differs");
+        }
+        dst.clear();
+    }
+
+    /** Fails the trial unless replace and save of this lib change the stored bytes as they should. */
+    static void checkWrites(Lib impl, NdArray initial, long[] indices, NdArray rows) throws IOException {
+        impl.replace(indices, rows);
+        ByteBuffer after = impl.fullLoad();
+        int rb = Math.toIntExact(initial.rowBytes());
+        ByteBuffer src = rows.buffer();
+        for (int i = 0; i < indices.length; i++) {
+            check(after.slice(Math.toIntExact(indices[i] * rb), rb).equals(src.slice(i * rb, rb)),
+                    "replaced row " + indices[i] + " not stored");
+        }
+        impl.save(initial);
+        check(impl.fullLoad().equals(initial.buffer()), "save did not store the array");
+    }
+
+    /** Fails the trial unless append and truncateToInitial of this lib work. */
+    static void checkAppend(Lib impl, NdArray initial, NdArray rows) throws IOException {
+        impl.append(rows);
+        ByteBuffer after = impl.fullLoad();
+        long n = initial.byteSize();
+        check(after.remaining() == n + rows.byteSize(), "append stored " + (after.remaining() - n) + " bytes");
+        check(after.slice(Math.toIntExact(n), Math.toIntExact(rows.byteSize())).equals(rows.buffer()),
+                "appended rows differ");
+        impl.truncateToInitial();
+        check(impl.fullLoad().equals(initial.buffer()), "truncateToInitial did not restore the array");
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException("self-check failed: " + what);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
