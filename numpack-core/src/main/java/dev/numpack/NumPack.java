@@ -53,7 +53,8 @@ import java.util.function.Consumer;
  *   <li><b>One writer.</b> A writable store holds an OS lock on {@code .numpack.lock} until closed; a second
  *       writer, in this or another process, gets {@link StoreLockedException} (at once, or after
  *       {@link Builder#optLockTimeout}). Read-only stores take no lock and keep working while a writer
- *       commits; they see the state of the moment they opened or last {@link #refresh() refreshed}.</li>
+ *       commits: each holds one consistent snapshot (every array mapped at the same commit), taken when it
+ *       opened or last {@link #refresh() refreshed}. Rows the writer replaces in place show through.</li>
  *   <li><b>Untrusted files.</b> Corrupt or hostile stores raise {@link CorruptStoreException} naming the
  *       store and array; paths in store files never reach outside the store directory.</li>
  * </ul>
@@ -72,7 +73,7 @@ public final class NumPack implements AutoCloseable {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<String, Mapped> mappings = new ConcurrentHashMap<>();
     private volatile StoreSnapshot snapshot;
-    private volatile Object metadataStamp; // read-only stores: the metadata file version the snapshot reflects
+    private volatile Object metadataStamp; // read-only stores: the metadata file version of the snapshot
     private volatile boolean closed;
     private volatile Object openBatch;
     private volatile String needsRecovery;
@@ -97,7 +98,6 @@ public final class NumPack implements AutoCloseable {
                 throw new NumPackException(root, null, "no store directory here");
             }
             this.lock = null;
-            this.metadataStamp = metadataStamp();
             this.snapshot = readConsistent();
             return;
         }
@@ -148,39 +148,74 @@ public final class NumPack implements AutoCloseable {
         return DEFAULT_SEGMENT_TARGET_BYTES;
     }
 
-    /** Reads the committed state; waits out a commit in flight by a live writer. */
+    /**
+     * Reads the committed state for a read-only store, as one consistent snapshot: it waits out a commit in
+     * flight, maps every array's files, and starts over if a commit landed while it read (the metadata file
+     * was replaced or a journal appeared). Mapping at this point is what keeps a later {@link #lazy} from
+     * pairing this snapshot's shape with a data file a newer commit renamed into place.
+     */
     private StoreSnapshot readConsistent() {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
+        RuntimeException last = null;
+        while (System.nanoTime() - deadline < 0) {
             try {
                 if (ctx.journal.present()) {
                     StoreLock l = StoreLock.tryAcquire(root);
-                    if (l != null) {
-                        try (l) {
-                            ctx.journal.recover(); // the writer died mid-commit: complete it
-                        }
-                    } else if (System.nanoTime() - deadline < 0) {
-                        Thread.sleep(5);
+                    if (l == null) {
+                        Thread.sleep(2); // a live writer is applying a commit
                         continue;
                     }
+                    try (l) {
+                        ctx.journal.recover(); // the writer died mid-commit: complete it
+                    } catch (IOException e) {
+                        throw new NumPackException(root, null, "cannot complete an interrupted commit (open the"
+                                + " store writable once): " + e, e);
+                    }
                 }
-                StoreSnapshot s = StoreSnapshot.read(ctx.layout);
-                if (!ctx.journal.present()) {
+                Object before = metadataStamp();
+                StoreSnapshot s;
+                Map<String, Mapped> maps = new java.util.HashMap<>();
+                try {
+                    s = mapAll(StoreSnapshot.read(ctx.layout), maps);
+                } catch (CorruptStoreException | IOException e) {
+                    last = e instanceof IOException ? new NumPackException(root, null, "cannot read: " + e, e)
+                            : (CorruptStoreException) e;
+                    s = null;
+                }
+                boolean stable = !ctx.journal.present() && java.util.Objects.equals(before, metadataStamp());
+                if (stable && s == null) {
+                    throw last; // nothing moved while we read: the damage is real
+                }
+                if (stable) {
+                    mappings.clear();
+                    mappings.putAll(maps);
+                    metadataStamp = before;
                     return s;
-                }
-            } catch (CorruptStoreException e) {
-                if (!ctx.journal.present() || System.nanoTime() - deadline >= 0) {
-                    throw e;
-                }
-            } catch (IOException e) {
-                if (!ctx.journal.present() || System.nanoTime() - deadline >= 0) {
-                    throw new NumPackException(root, null, "cannot read: " + e, e);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new NumPackException(root, null, "interrupted while waiting for a commit", e);
             }
         }
+        throw new NumPackException(root, null, "the store kept changing for 30 s: no consistent snapshot"
+                + (last == null ? "" : " (last error: " + last.getMessage() + ")"), last);
+    }
+
+    /** Maps every readable array; an array whose files cannot be mapped becomes a broken entry. */
+    private StoreSnapshot mapAll(StoreSnapshot s, Map<String, Mapped> maps) {
+        Map<String, ArrayEntry> out = new java.util.TreeMap<>();
+        for (ArrayEntry e : s.arrays().values()) {
+            ArrayEntry kept = e;
+            if (e.problem() == null) {
+                try {
+                    maps.put(e.name(), new Mapped(e, ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY)));
+                } catch (IOException | CorruptStoreException ex) {
+                    kept = ArrayEntry.broken(e.record(), "cannot map data: " + ex.getMessage());
+                }
+            }
+            out.put(e.name(), kept);
+        }
+        return new StoreSnapshot(out);
     }
 
     // ------------------------------------------------------------------ opening
@@ -327,24 +362,27 @@ public final class NumPack implements AutoCloseable {
         return out;
     }
 
-    /** Re-reads the store from disk, to see what another process committed (read-only stores). */
-    public void refresh() {
+    /**
+     * Re-reads the store from disk so that a read-only store sees what other processes committed since it
+     * opened or last refreshed. Views opened before keep their snapshot. A writable store always sees its
+     * own state; for it this does nothing.
+     *
+     * @return whether the committed state changed
+     */
+    public boolean refresh() {
         ensureOpen();
-        if (readOnly) {
-            metadataStamp = metadataStamp();
+        if (!readOnly || java.util.Objects.equals(metadataStamp, metadataStamp())) {
+            return false;
+        }
+        synchronized (this) {
             snapshot = readConsistent();
         }
+        return true;
     }
 
-    /**
-     * The committed state. A read-only store follows other processes' commits: when the metadata file
-     * was replaced since the last read (a new inode or time), it reads the store again first.
-     */
+    /** The committed state this store reads from (read-only stores: a snapshot, see {@link #refresh()}). */
     private StoreSnapshot current() {
         ensureOpen();
-        if (readOnly && !java.util.Objects.equals(metadataStamp, metadataStamp())) {
-            refresh();
-        }
         return snapshot;
     }
 

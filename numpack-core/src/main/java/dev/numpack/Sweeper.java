@@ -27,6 +27,7 @@ final class Sweeper {
 
     void sweep(StoreSnapshot snap) throws IOException {
         deleteTemps(ctx.root());
+        deleteOrphanSegmentDirs(snap);
         for (ArrayEntry e : snap.arrays().values()) {
             if (e.problem() != null) {
                 continue; // damaged: leave its files for inspection
@@ -50,6 +51,41 @@ final class Sweeper {
                             Files.delete(p);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A save that would have made an array segmented, killed before its commit, leaves segment files under
+     * their final names in {@code data_<name>_segments/}; no committed manifest lists them.
+     */
+    private void deleteOrphanSegmentDirs(StoreSnapshot snap) throws IOException {
+        Set<String> live = new HashSet<>();
+        for (ArrayEntry e : snap.arrays().values()) {
+            if (e.manifest() != null || e.problem() != null) {
+                live.add(StoreLayout.segmentDir(e.name()));
+            }
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(ctx.root())) {
+            for (Path dir : ds) {
+                String f = dir.getFileName().toString();
+                if (!f.startsWith("data_") || !f.endsWith("_segments") || live.contains(f) || !Files.isDirectory(dir)) {
+                    continue;
+                }
+                boolean empty = true;
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                    for (Path p : files) {
+                        String n = p.getFileName().toString();
+                        if (Files.isRegularFile(p) && (n.startsWith("seg_") || n.contains(StoreLayout.TEMP_MARK))) {
+                            Files.delete(p);
+                        } else {
+                            empty = false; // not ours: leave it, and the directory
+                        }
+                    }
+                }
+                if (empty) {
+                    Files.delete(dir);
                 }
             }
         }

@@ -227,6 +227,8 @@ class NumPackTest {
                 LazyArray old = r.lazy("a");
                 w.save("a", rows(5, 3, 100));
                 w.save("b", rows(1, 1, 0));
+                assertArrayEquals(new long[] {2, 2}, r.shape("a")); // a snapshot until refreshed
+                assertTrue(r.refresh());
                 assertArrayEquals(new long[] {5, 3}, r.shape("a"));
                 assertEquals(Set.of("a", "b"), r.names());
                 assertArrayEquals(new float[] {0, 1, 2, 3}, old.toNdArray().toFloatArray());
