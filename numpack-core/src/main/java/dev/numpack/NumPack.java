@@ -91,7 +91,7 @@ public final class NumPack implements AutoCloseable {
     private NumPack(Builder b) {
         this.root = b.path.toAbsolutePath().normalize();
         this.readOnly = b.readOnly;
-        long seg = b.segmentTargetBytes > 0 ? b.segmentTargetBytes : envSegmentTarget();
+        long seg = b.segmentTargetBytes >= 0 ? b.segmentTargetBytes : envSegmentTarget();
         this.ctx = new StoreContext(new StoreLayout(root), new FileOps(b.durability == Durability.FSYNC), seg);
         if (readOnly) {
             if (!Files.isDirectory(root)) {
@@ -131,21 +131,17 @@ public final class NumPack implements AutoCloseable {
         }
     }
 
+    /** As NumPack 0.7: {@code NUMPACK_SEGMENT_TARGET_BYTES}, else {@code NPK_SEGMENT_TARGET_BYTES}, else 256 MiB. */
     private static long envSegmentTarget() {
-        for (String k : new String[] {"NUMPACK_SEGMENT_TARGET_BYTES", "NPK_SEGMENT_TARGET_BYTES"}) {
-            String v = System.getenv(k);
-            if (v != null) {
-                try {
-                    long n = Long.parseLong(v.trim());
-                    if (n > 0) {
-                        return n;
-                    }
-                } catch (NumberFormatException ignored) {
-                    // as upstream: an unparsable value means the default
-                }
-            }
+        String v = System.getenv("NUMPACK_SEGMENT_TARGET_BYTES");
+        if (v == null) {
+            v = System.getenv("NPK_SEGMENT_TARGET_BYTES");
         }
-        return DEFAULT_SEGMENT_TARGET_BYTES;
+        try {
+            return v == null ? DEFAULT_SEGMENT_TARGET_BYTES : Math.max(0, Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            return DEFAULT_SEGMENT_TARGET_BYTES; // as upstream: an unparsable value means the default
+        }
     }
 
     /**
@@ -254,7 +250,7 @@ public final class NumPack implements AutoCloseable {
         private boolean create = true;
         private Durability durability = Durability.FSYNC;
         private Duration lockTimeout = Duration.ZERO;
-        private long segmentTargetBytes;
+        private long segmentTargetBytes = -1;
 
         private Builder() {}
 
@@ -300,6 +296,9 @@ public final class NumPack implements AutoCloseable {
          * @return this
          */
         public Builder optSegmentTargetBytes(long bytes) {
+            if (bytes < 0) {
+                throw new InvalidArgumentException(path, null, "segment target must not be negative: " + bytes);
+            }
             this.segmentTargetBytes = bytes;
             return this;
         }

@@ -90,7 +90,7 @@ public final class SegmentManifest {
         }
     }
 
-    /** @return the JSON text, in upstream's compact layout */
+    /** @return the JSON text, compact (upstream pretty-prints; both forms parse on both sides) */
     public String encode() {
         StringBuilder sb = new StringBuilder("{\"version\":").append(VERSION).append(",\"segments\":[");
         for (int i = 0; i < segments.size(); i++) {
