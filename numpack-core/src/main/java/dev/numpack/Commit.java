@@ -221,14 +221,19 @@ final class Commit {
         }
     }
 
-    /** Removes what can safely be removed of a damaged array: its bitmap and a data file inside the store. */
+    /**
+     * Removes what can safely be removed of a damaged array: only files that are its own by name (its
+     * bitmap, its plain data file). A name or data_file that is not safe, or that names another array's
+     * file, is left alone: the record goes, nothing outside the array's own files is touched.
+     */
     private void dropBroken(ArrayEntry e) {
-        actions.add(Action.delete(StoreLayout.bitmapFile(e.name())));
-        try {
-            ctx.layout.resolve(e.record().dataFile(), e.name());
+        String name = e.name();
+        if (StoreLayout.nameProblem(name) != null) {
+            return;
+        }
+        actions.add(Action.delete(StoreLayout.bitmapFile(name)));
+        if (e.record().dataFile().equals(StoreLayout.dataFile(name))) {
             actions.add(Action.delete(e.record().dataFile()));
-        } catch (CorruptStoreException unsafe) {
-            // a path that leaves the store is never touched
         }
     }
 

@@ -118,7 +118,7 @@ public final class LazyArray implements AutoCloseable {
      */
     public void readRows(long start, long count, ByteBuffer dst) {
         ensureOpen();
-        if (start < 0 || count < 0 || start + count > rows) {
+        if (start < 0 || count < 0 || start > rows || count > rows - start) {
             throw new InvalidArgumentException(store.path(), name(), "rows [" + start + ", " + (start + count)
                     + ") out of range for " + rows + " rows");
         }
@@ -135,8 +135,9 @@ public final class LazyArray implements AutoCloseable {
      * @return rows {@code [start, end)} as a new array
      */
     public NdArray slice(long start, long end) {
-        if (end < start) {
-            throw new InvalidArgumentException(store.path(), name(), "slice end " + end + " before start " + start);
+        if (start < 0 || end < start || end > rows) {
+            throw new InvalidArgumentException(store.path(), name(), "slice [" + start + ", " + end
+                    + ") out of range for " + rows + " rows");
         }
         long[] shape = shapeWithRows(end - start);
         ByteBuffer b = NdArray.allocate(NdArray.byteSize(dtype(), shape));

@@ -383,6 +383,11 @@ public final class NdArray {
     }
 
     static long byteSize(DType dtype, long[] shape) {
+        for (long d : shape) {
+            if (d == 0) {
+                return 0;
+            }
+        }
         long n = dtype.itemSize();
         for (long d : shape) {
             n = Math.multiplyExact(n, d);

@@ -125,7 +125,7 @@ public final class NumPack implements AutoCloseable {
         } catch (IOException e) {
             lock.close();
             throw new NumPackException(root, null, "cannot open: " + e, e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             lock.close();
             throw e;
         }
@@ -206,7 +206,8 @@ public final class NumPack implements AutoCloseable {
                 try {
                     maps.put(e.name(), new Mapped(e, ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY)));
                 } catch (IOException | CorruptStoreException ex) {
-                    kept = ArrayEntry.broken(e.record(), "cannot map data: " + ex.getMessage());
+                    kept = ArrayEntry.broken(e.record(), new CorruptStoreException(root, e.name(),
+                            "cannot map data: " + ex.getMessage()).getMessage());
                 }
             }
             out.put(e.name(), kept);
@@ -548,7 +549,11 @@ public final class NumPack implements AutoCloseable {
             if (e.record().ndim() == 0) {
                 throw new InvalidArgumentException(root, name, "a 0-d array has no rows to delete");
             }
-            c.delete(name, physical(e, indices));
+            try {
+                c.delete(name, physical(e, indices));
+            } catch (dev.numpack.format.FormatException tooMany) {
+                throw new InvalidArgumentException(root, name, tooMany.getMessage());
+            }
         });
     }
 

@@ -63,7 +63,10 @@ final class Sweeper {
     private void deleteOrphanSegmentDirs(StoreSnapshot snap) throws IOException {
         Set<String> live = new HashSet<>();
         for (ArrayEntry e : snap.arrays().values()) {
-            if (e.manifest() != null || e.problem() != null) {
+            if (e.problem() != null) {
+                return; // a damaged array's files are unknown: sweep nothing until it is dropped or saved
+            }
+            if (e.manifest() != null) {
                 live.add(StoreLayout.segmentDir(e.name()));
             }
         }

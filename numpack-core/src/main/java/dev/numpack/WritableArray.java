@@ -76,6 +76,9 @@ public final class WritableArray {
      */
     public ByteBuffer chunk(int i) {
         batch.ensureOpen();
+        if (i < 0) {
+            throw new InvalidArgumentException(batch.storePath(), name(), "chunk " + i + " of " + chunkCount());
+        }
         int k = i;
         for (var f : data.files()) {
             if (k < f.chunkCount()) {
@@ -93,7 +96,7 @@ public final class WritableArray {
      */
     public void readRows(long start, long count, ByteBuffer dst) {
         batch.ensureOpen();
-        checkRange(start, count);
+        checkRange(start, count, dst);
         data.copyRows(start, count, dst);
     }
 
@@ -104,14 +107,18 @@ public final class WritableArray {
      */
     public void writeRows(long start, long count, ByteBuffer src) {
         batch.ensureOpen();
-        checkRange(start, count);
+        checkRange(start, count, src);
         data.putRows(start, count, src);
     }
 
-    private void checkRange(long start, long count) {
-        if (start < 0 || count < 0 || start + count > rows()) {
+    private void checkRange(long start, long count, ByteBuffer buf) {
+        if (start < 0 || count < 0 || start > rows() || count > rows() - start) {
             throw new InvalidArgumentException(batch.storePath(), name(), "rows [" + start + ", " + (start + count)
                     + ") out of range for " + rows() + " rows");
+        }
+        if (count * rowBytes() > buf.remaining()) {
+            throw new InvalidArgumentException(batch.storePath(), name(), "buffer has " + buf.remaining()
+                    + " bytes left, " + count + " rows need " + count * rowBytes());
         }
     }
 

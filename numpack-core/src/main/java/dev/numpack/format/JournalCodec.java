@@ -177,6 +177,10 @@ public final class JournalCodec {
                 ByteBuffer data = null;
                 if (kind == Kind.PUT || kind == Kind.PWRITE) {
                     int len = payload.getInt();
+                    if (len < 0 || len > payload.remaining()) {
+                        throw new FormatException("blob of " + Integer.toUnsignedString(len) + " bytes with "
+                                + payload.remaining() + " left");
+                    }
                     data = payload.slice(payload.position(), len);
                     payload.position(payload.position() + len);
                 }
@@ -200,6 +204,9 @@ public final class JournalCodec {
 
     private static String getStr(ByteBuffer b) {
         int len = b.getInt();
+        if (len < 0 || len > b.remaining()) {
+            throw new FormatException("string of " + Integer.toUnsignedString(len) + " bytes with " + b.remaining() + " left");
+        }
         byte[] u = new byte[len];
         b.get(u);
         return new String(u, StandardCharsets.UTF_8);

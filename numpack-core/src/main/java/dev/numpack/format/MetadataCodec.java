@@ -151,6 +151,14 @@ public final class MetadataCodec {
                 expected = Math.multiplyExact(expected, d);
             }
         } catch (ArithmeticException e) {
+            expected = -1;
+        }
+        for (long d : shape) {
+            if (d == 0) {
+                expected = 0; // an empty array: the intermediate product may overflow, the size does not
+            }
+        }
+        if (expected < 0) {
             throw new FormatException(where + ": shape overflows 64 bits");
         }
         if (sizeBytes != expected) {

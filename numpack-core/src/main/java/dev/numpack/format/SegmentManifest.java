@@ -83,7 +83,11 @@ public final class SegmentManifest {
                 throw new FormatException("segment " + i + " (" + s.file + ") holds " + s.bytes + " bytes for "
                         + s.rows + " rows of " + rowBytes + " bytes");
             }
-            total += s.rows;
+            try {
+                total = Math.addExact(total, s.rows);
+            } catch (ArithmeticException e) {
+                throw new FormatException("segment rows overflow 64 bits");
+            }
         }
         if (total != physicalRows) {
             throw new FormatException("segments hold " + total + " rows, metadata says " + physicalRows);

@@ -51,6 +51,9 @@ public final class Journal {
 
     /** @return whether a journal that may be committed is on disk (a commit in flight or interrupted) */
     public boolean present() {
+        if (layout.fileProblem(file()) != null) {
+            return true; // not a file we wrote: recovery refuses it with a clear error
+        }
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
             ByteBuffer head = ByteBuffer.allocate(4);
             FileOps.readFully(ch, head, 0);
@@ -115,6 +118,10 @@ public final class Journal {
      */
     public boolean recover() throws IOException {
         ByteBuffer bytes;
+        String bad = layout.fileProblem(file());
+        if (bad != null) {
+            throw new CorruptStoreException(layout.root(), null, StoreLayout.JOURNAL + " " + bad);
+        }
         try {
             bytes = FileOps.readAll(file());
         } catch (NoSuchFileException e) {
@@ -152,7 +159,33 @@ public final class Journal {
         }
     }
 
+    /** Checks every path of a journal before anything is done, so a hostile journal is never half-applied. */
+    private void validate(List<Action> actions) {
+        try {
+            for (Action a : actions) {
+                checkTarget(layout.resolve(a.path(), null));
+                if (a.kind() == JournalCodec.Kind.RENAME) {
+                    checkTarget(layout.resolve(a.target(), null));
+                }
+            }
+        } catch (CorruptStoreException e) {
+            throw new CorruptStoreException(layout.root(), null, "journal refused, nothing applied: " + e.getMessage(), e);
+        }
+    }
+
+    private void checkTarget(Path p) {
+        Path parent = p.getParent();
+        if (java.nio.file.Files.isSymbolicLink(p) || (!parent.equals(layout.root()) && java.nio.file.Files.isSymbolicLink(parent))) {
+            throw new CorruptStoreException(layout.root(), null, layout.root().relativize(p) + " is or lies in a link");
+        }
+        if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new CorruptStoreException(layout.root(), null, layout.root().relativize(p) + " is a pipe or device");
+        }
+    }
+
     private void apply(List<Action> actions) throws IOException {
+        validate(actions);
         Set<Path> dirs = new LinkedHashSet<>();
         Set<Path> written = new LinkedHashSet<>();
         for (Action a : actions) {

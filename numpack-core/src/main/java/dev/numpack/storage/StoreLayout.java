@@ -140,14 +140,72 @@ public final class StoreLayout {
                 }
             }
         }
-        Path p = root.resolve(relative).normalize();
-        if (why == null && !p.startsWith(root)) {
-            why = "leaves the store";
+        Path p = null;
+        if (why == null) {
+            try {
+                p = root.resolve(relative).normalize();
+                if (!p.startsWith(root)) {
+                    why = "leaves the store";
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                why = "is not a valid path";
+            }
         }
         if (why != null) {
-            throw new CorruptStoreException(root, array, "stored path '" + relative + "' " + why);
+            throw new CorruptStoreException(root, array, "stored path '" + printable(relative) + "' " + why);
         }
         return p;
+    }
+
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Checks that a data file path read from the store is one this array may own, as NumPack 0.7 names
+     * them: {@code data_<name>.npkd}, {@code data_<name>.npkseg}, or a file directly inside
+     * {@code data_<name>_segments/}. Two arrays can then never share a file, so no write, truncation or
+     * deletion of one array's files can touch another's or the store's own files.
+     *
+     * @param relative the stored path
+     * @param array the array's name
+     * @param segment whether it is a segment file (else the record's data_file)
+     * @return why it is not acceptable, or {@code null}
+     */
+    public static String ownershipProblem(String relative, String array, boolean segment) {
+        if (!segment) {
+            return relative.equals(dataFile(array)) || relative.equals(manifestFile(array)) ? null
+                    : "is not this array's data file (" + dataFile(array) + " or " + manifestFile(array) + ")";
+        }
+        String dir = segmentDir(array) + "/";
+        return relative.startsWith(dir) && relative.indexOf('/', dir.length()) < 0 && relative.length() > dir.length()
+                && !relative.contains(TEMP_MARK) ? null : "is not a file directly inside " + dir;
+    }
+
+    /**
+     * Checks that a file we are about to read or write is a plain file inside the store: not a symbolic
+     * link (which could lead outside), not a pipe or device (which could block or never end), and not in a
+     * linked directory.
+     *
+     * @param file an absolute path inside the store
+     * @return why it is not acceptable, or {@code null} (also when it does not exist)
+     */
+    public String fileProblem(Path file) {
+        if (!java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (!java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return "is not a regular file (a link, directory, pipe or device)";
+        }
+        Path parent = file.getParent();
+        if (!parent.equals(root) && java.nio.file.Files.isSymbolicLink(parent)) {
+            return "lies in a linked directory";
+        }
+        return null;
     }
 
     /** @param relative a path we made ourselves @return it resolved against the store */

@@ -58,6 +58,10 @@ public final class StoreLock implements AutoCloseable {
      */
     public static StoreLock tryAcquire(Path store) {
         FileChannel ch = null;
+        String bad = new StoreLayout(store).fileProblem(store.resolve(StoreLayout.LOCK));
+        if (bad != null) {
+            throw new NumPackException(store, null, StoreLayout.LOCK + " " + bad + ": remove it");
+        }
         try {
             ch = FileChannel.open(store.resolve(StoreLayout.LOCK), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);

@@ -65,7 +65,12 @@ public final class StoreSnapshot {
         Path root = layout.root();
         List<ArrayRecord> records;
         try {
-            records = MetadataCodec.decode(FileOps.readAll(layout.path(StoreLayout.METADATA)));
+            Path meta = layout.path(StoreLayout.METADATA);
+            String bad = layout.fileProblem(meta);
+            if (bad != null) {
+                throw new CorruptStoreException(root, null, StoreLayout.METADATA + " " + bad);
+            }
+            records = MetadataCodec.decode(FileOps.readAll(meta));
         } catch (NoSuchFileException e) {
             return new StoreSnapshot(Map.of());
         } catch (FormatException e) {
@@ -94,6 +99,11 @@ public final class StoreSnapshot {
                     + " is not supported (NumPack 0.7 writes uncompressed data)");
         }
         Path data = layout.resolve(r.dataFile(), name);
+        String notOwned = StoreLayout.ownershipProblem(r.dataFile(), name, false);
+        if (notOwned != null) {
+            throw new CorruptStoreException(root, name, "data_file '" + r.dataFile() + "' " + notOwned);
+        }
+        requirePlainFile(layout, data, name);
         SegmentManifest manifest = null;
         try {
             if (StoreLayout.isSegmented(r.dataFile())) {
@@ -124,8 +134,15 @@ public final class StoreSnapshot {
         } catch (FormatException e) {
             throw new CorruptStoreException(layout.root(), name, r.dataFile() + ": " + e.getMessage(), e);
         }
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (SegmentManifest.Segment s : m.segments()) {
             Path seg = layout.resolve(s.file(), name);
+            String notOwned = StoreLayout.ownershipProblem(s.file(), name, true);
+            if (notOwned != null || !seen.add(s.file())) {
+                throw new CorruptStoreException(layout.root(), name, "segment '" + s.file() + "' "
+                        + (notOwned != null ? notOwned : "is listed twice"));
+            }
+            requirePlainFile(layout, seg, name);
             long size;
             try {
                 size = Files.size(seg);
@@ -140,8 +157,16 @@ public final class StoreSnapshot {
         return m;
     }
 
+    private static void requirePlainFile(StoreLayout layout, Path file, String name) {
+        String bad = layout.fileProblem(file);
+        if (bad != null) {
+            throw new CorruptStoreException(layout.root(), name, layout.root().relativize(file) + " " + bad);
+        }
+    }
+
     private static DeletionBitmap readBitmap(StoreLayout layout, ArrayRecord r) throws IOException {
         Path file = layout.path(StoreLayout.bitmapFile(r.name()));
+        requirePlainFile(layout, file, r.name());
         long size;
         try {
             size = Files.size(file);
