@@ -150,7 +150,7 @@ class HostileSpecialFilesTest {
                 }
             });
         } finally {
-            release(fifo);
+            release(fifo).join(5000);
         }
         if (t != null) {
             f.assertTyped(t, NumPackException.class, "e", "append to an empty array stored as a pipe");
