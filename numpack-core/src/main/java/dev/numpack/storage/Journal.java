@@ -29,12 +29,14 @@ import java.util.Set;
  *
  * <p>The clear in (4) is not fsynced: if a power loss undoes it, recovery re-applies a journal whose
  * effects are already durable, which changes nothing, because every later change of committed bytes goes
- * through a newer journal written over this one.
+ * through a newer journal written over this one. The one exception, a commit that only replaces one small
+ * file (atomic by rename, so it needs no journal), first makes the clear durable.
  */
 public final class Journal {
     private final StoreLayout layout;
     private final FileOps ops;
     private boolean fileKnown;
+    private boolean clearedDurably = true; // no journal on disk could still be applied after a power loss
 
     /**
      * @param layout the store's file names
@@ -71,6 +73,10 @@ public final class Journal {
      *     applying it failed (the change is committed and the next open completes it)
      */
     public void commit(List<Action> actions) {
+        if (actions.size() == 1 && actions.get(0).kind() == JournalCodec.Kind.PUT) {
+            commitSinglePut(actions);
+            return;
+        }
         ByteBuffer bytes = JournalCodec.encode(actions);
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             try {
@@ -95,11 +101,35 @@ public final class Journal {
             try {
                 apply(actions);
                 clear(ch, false);
+                clearedDurably = !ops.durable();
             } catch (IOException | RuntimeException e) {
                 throw new CommitException(true, e);
             }
         } catch (IOException e) {
             throw new CommitException(false, e); // the journal could not even be opened
+        }
+    }
+
+    /**
+     * A change of one small file (an append's new metadata) is atomic by itself: temp file, fsync, rename.
+     * It needs no journal, provided no older journal can come back to life and be redone over it after a
+     * power loss; so a journal whose clear was not fsynced is cleared durably first (once).
+     */
+    private void commitSinglePut(List<Action> actions) {
+        if (!clearedDurably) {
+            try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
+                clear(ch, true);
+                clearedDurably = true;
+            } catch (NoSuchFileException e) {
+                clearedDurably = true;
+            } catch (IOException | RuntimeException e) {
+                throw new CommitException(false, e);
+            }
+        }
+        try {
+            apply(actions);
+        } catch (IOException | RuntimeException e) {
+            throw new CommitException(true, e); // the rename may have happened: let recovery decide
         }
     }
 
@@ -143,6 +173,7 @@ public final class Journal {
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
             clear(ch, ops.durable());
         }
+        clearedDurably = true;
         return actions != null;
     }
 
@@ -162,9 +193,12 @@ public final class Journal {
     /** Checks every path of a journal before anything is done, so a hostile journal is never half-applied. */
     private void validate(List<Action> actions) {
         try {
+            Set<String> checked = new java.util.HashSet<>(); // many row writes name the same file: stat it once
             for (Action a : actions) {
-                checkTarget(layout.resolve(a.path(), null));
-                if (a.kind() == JournalCodec.Kind.RENAME) {
+                if (checked.add(a.path())) {
+                    checkTarget(layout.resolve(a.path(), null));
+                }
+                if (a.kind() == JournalCodec.Kind.RENAME && checked.add(a.target())) {
                     checkTarget(layout.resolve(a.target(), null));
                 }
             }
@@ -187,7 +221,28 @@ public final class Journal {
     private void apply(List<Action> actions) throws IOException {
         validate(actions);
         Set<Path> dirs = new LinkedHashSet<>();
-        Set<Path> written = new LinkedHashSet<>();
+        java.util.Map<Path, FileChannel> written = new java.util.LinkedHashMap<>(); // open once per file
+        try {
+            applyAll(actions, dirs, written);
+            for (FileChannel ch : written.values()) {
+                if (ops.durable()) {
+                    ch.force(false);
+                }
+            }
+        } finally {
+            for (FileChannel ch : written.values()) {
+                ch.close();
+            }
+        }
+        for (Path d : dirs) {
+            if (Files.isDirectory(d)) {
+                ops.syncDir(d);
+            }
+        }
+    }
+
+    private void applyAll(List<Action> actions, Set<Path> dirs, java.util.Map<Path, FileChannel> written)
+            throws IOException {
         for (Action a : actions) {
             Path p = layout.resolve(a.path(), null);
             switch (a.kind()) {
@@ -206,12 +261,15 @@ public final class Journal {
                     ops.rename(tmp, p);
                     dirs.add(p.getParent());
                     break;
-                case PWRITE:
-                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                        FileOps.writeFully(ch, a.bytes(), a.offset());
+                case PWRITE: {
+                    FileChannel ch = written.get(p);
+                    if (ch == null) {
+                        ch = FileChannel.open(p, StandardOpenOption.WRITE);
+                        written.put(p, ch);
                     }
-                    written.add(p);
+                    FileOps.writeFully(ch, a.bytes(), a.offset());
                     break;
+                }
                 case DELETE:
                     try {
                         Files.deleteIfExists(p);
@@ -222,14 +280,6 @@ public final class Journal {
                     break;
                 default:
                     throw new AssertionError(a.kind());
-            }
-        }
-        for (Path p : written) {
-            ops.sync(p);
-        }
-        for (Path d : dirs) {
-            if (Files.isDirectory(d)) {
-                ops.syncDir(d);
             }
         }
     }
