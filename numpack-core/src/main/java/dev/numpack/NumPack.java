@@ -607,25 +607,7 @@ public final class NumPack implements AutoCloseable {
         if (e.bitmap() == null) {
             return;
         }
-        long[] shape = e.logicalShape();
-        RowSource src = LazyArray.source(e, mapped(e));
-        c.save(name, e.record().dtype(), shape, new RowSource() {
-            @Override
-            public long rows() {
-                return src.rows();
-            }
-
-            @Override
-            public long rowBytes() {
-                return src.rowBytes();
-            }
-
-            @Override
-            public void copy(long first, long count, java.nio.ByteBuffer dst) {
-                src.copy(first, count, dst);
-                progress.update(first + count, src.rows());
-            }
-        });
+        c.save(name, e.record().dtype(), e.logicalShape(), LazyArray.source(e, mapped(e)).withProgress(progress));
     }
 
     /**
@@ -751,9 +733,8 @@ public final class NumPack implements AutoCloseable {
             @Override
             public void copy(long first, long count, java.nio.ByteBuffer dst) {
                 r.readRows(first, count, dst);
-                progress.update(first + count, r.rows());
             }
-        };
+        }.withProgress(progress);
     }
 
     // ------------------------------------------------------------------ batches

@@ -23,6 +23,31 @@ interface RowSource {
     void copy(long first, long count, ByteBuffer dst);
 
     /**
+     * @param progress told the rows done after each copy (copies run in row order)
+     * @return this source, reporting to {@code progress}
+     */
+    default RowSource withProgress(Progress progress) {
+        RowSource src = this;
+        return new RowSource() {
+            @Override
+            public long rows() {
+                return src.rows();
+            }
+
+            @Override
+            public long rowBytes() {
+                return src.rowBytes();
+            }
+
+            @Override
+            public void copy(long first, long count, ByteBuffer dst) {
+                src.copy(first, count, dst);
+                progress.update(first + count, src.rows());
+            }
+        };
+    }
+
+    /**
      * @param a an in-memory array (a 0-d array is one row)
      * @return its rows
      */

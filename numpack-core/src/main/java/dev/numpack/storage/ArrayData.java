@@ -86,16 +86,7 @@ public final class ArrayData {
      * @param dst destination with room for {@code count * rowBytes}
      */
     public void copyRows(long first, long count, ByteBuffer dst) {
-        long row = first;
-        long left = count;
-        int f = fileOf(row);
-        while (left > 0) {
-            long inFile = Math.min(left, firstRow[f + 1] - row);
-            files[f].copyTo((row - firstRow[f]) * rowBytes, inFile * rowBytes, dst);
-            row += inFile;
-            left -= inFile;
-            f++;
-        }
+        forEachFile(first, count, (f, offset, bytes) -> f.copyTo(offset, bytes, dst));
     }
 
     /**
@@ -106,12 +97,22 @@ public final class ArrayData {
      * @param src source at its position, advanced
      */
     public void putRows(long first, long count, ByteBuffer src) {
+        forEachFile(first, count, (f, offset, bytes) -> f.copyFrom(offset, bytes, src));
+    }
+
+    /** A run of rows inside one file: the file, the byte offset in it, the byte length. */
+    private interface Run {
+        void accept(MappedFile file, long offset, long bytes);
+    }
+
+    /** Splits rows {@code [first, first + count)} at file (segment) boundaries, in order. */
+    private void forEachFile(long first, long count, Run run) {
         long row = first;
         long left = count;
         int f = fileOf(row);
         while (left > 0) {
             long inFile = Math.min(left, firstRow[f + 1] - row);
-            files[f].copyFrom((row - firstRow[f]) * rowBytes, inFile * rowBytes, src);
+            run.accept(files[f], (row - firstRow[f]) * rowBytes, inFile * rowBytes);
             row += inFile;
             left -= inFile;
             f++;

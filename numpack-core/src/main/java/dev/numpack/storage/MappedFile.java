@@ -99,22 +99,15 @@ public final class MappedFile {
      * @param dst destination
      */
     public void copyTo(long offset, long len, ByteBuffer dst) {
-        if (offset < 0 || len < 0 || offset + len > length) {
+        if (offset < 0 || len < 0 || offset > length || len > length - offset) {
             throw new IndexOutOfBoundsException("read past EOF: [" + offset + ", " + (offset + len) + ") of "
                     + length + " in " + file);
         }
-        long off = offset;
-        long left = len;
-        while (left > 0) {
-            int c = (int) (off / chunk);
-            int in = (int) (off % chunk);
-            int n = (int) Math.min(left, chunk - in);
+        forEachPiece(offset, len, (c, in, n) -> {
             int p = dst.position();
             dst.put(p, chunks[c], in, n);
             dst.position(p + n);
-            off += n;
-            left -= n;
-        }
+        });
     }
 
     /**
@@ -125,15 +118,27 @@ public final class MappedFile {
      * @param src source
      */
     public void copyFrom(long offset, long len, ByteBuffer src) {
+        forEachPiece(offset, len, (c, in, n) -> {
+            int p = src.position();
+            chunks[c].put(in, src, p, n);
+            src.position(p + n);
+        });
+    }
+
+    /** A run of bytes inside one chunk: chunk index, offset in it, length. */
+    private interface Piece {
+        void accept(int chunk, int offset, int length);
+    }
+
+    /** Splits {@code [offset, offset + len)} at chunk boundaries, in order. */
+    private void forEachPiece(long offset, long len, Piece piece) {
         long off = offset;
         long left = len;
         while (left > 0) {
             int c = (int) (off / chunk);
             int in = (int) (off % chunk);
             int n = (int) Math.min(left, chunk - in);
-            int p = src.position();
-            chunks[c].put(in, src, p, n);
-            src.position(p + n);
+            piece.accept(c, in, n);
             off += n;
             left -= n;
         }
