@@ -293,4 +293,50 @@ class NumPackTest {
             assertEquals(4, np.shape("b")[0]);
         }
     }
+
+    @Test
+    void optionsCreateAndNoFsyncAndCompactAll() throws Exception {
+        Path missing = dir.resolve("missing");
+        assertThrows(NumPackException.class, () -> NumPack.builder().setPath(missing).optCreate(false).build());
+        assertFalse(Files.exists(missing));
+        assertThrows(NumPackException.class, () -> NumPack.openReadOnly(missing));
+        assertThrows(InvalidArgumentException.class, () -> NumPack.builder().build());
+        try (NumPack np = NumPack.builder().setPath(dir).optDurability(Durability.NO_FSYNC).build()) {
+            np.save(Map.of("a", rows(5, 2, 0), "b", rows(3, 1, 0)));
+            np.delete("a", 0);
+            np.delete("b", -1);
+            np.compactAll();
+            assertEquals(0, np.info("a").deletedRows());
+            assertEquals(0, np.info("b").deletedRows());
+        }
+        assertFalse(Files.exists(dir.resolve("numpack.journal")), "a clean close removes the cleared journal");
+        try (NumPack np = NumPack.openReadOnly(dir)) {
+            assertArrayEquals(new long[] {4, 2}, np.shape("a"));
+            assertArrayEquals(new float[] {0, 1}, np.load("b").toFloatArray());
+        }
+    }
+
+    @Test
+    void oneDamagedArrayLeavesTheOthersReadable() throws Exception {
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("good", rows(2, 2, 0));
+            np.save("bad", rows(4, 2, 0));
+        }
+        try (var ch = java.nio.channels.FileChannel.open(dir.resolve("data_bad.npkd"), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(8);
+        }
+        try (NumPack np = NumPack.open(dir)) {
+            assertEquals(Set.of("good", "bad"), np.names());
+            assertEquals(rows(2, 2, 0), np.load("good"));
+            CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> np.load("bad"));
+            assertTrue(e.getMessage().contains("'bad'") && e.getMessage().contains(dir.toString()), e.getMessage());
+            ArrayInfo bad = np.infos().stream().filter(i -> i.name().equals("bad")).findFirst().orElseThrow();
+            assertTrue(bad.problem() != null && bad.problem().contains("data_bad.npkd"), bad.problem());
+            assertThrows(CorruptStoreException.class, np::verify);
+            assertThrows(CorruptStoreException.class, () -> np.append("bad", rows(1, 2, 0)));
+            np.save("bad", rows(1, 2, 9)); // saving over a damaged array replaces it
+            assertEquals(rows(1, 2, 9), np.load("bad"));
+            np.verify();
+        }
+    }
 }
