@@ -145,13 +145,21 @@ public final class Batch implements AutoCloseable {
     /** @param name array @return its shape as this batch sees it */
     public long[] shape(String name) {
         NdArray a = cache.get(name);
-        return a != null ? a.shape() : store.shape(name);
+        return a != null ? a.shape() : store.shape(notDropped(name));
+    }
+
+    private String notDropped(String name) {
+        ensureOpen();
+        if (dropped.contains(name)) {
+            throw new ArrayNotFoundException(store.path(), name);
+        }
+        return name;
     }
 
     /** @param name array @return its dtype as this batch sees it */
     public DType dtype(String name) {
         NdArray a = cache.get(name);
-        return a != null ? a.dtype() : store.dtype(name);
+        return a != null ? a.dtype() : store.dtype(notDropped(name));
     }
 
     /** Discards every change of this batch; close then commits nothing. */
@@ -168,7 +176,7 @@ public final class Batch implements AutoCloseable {
         closed = true;
         try {
             if (!aborted && (!dirty.isEmpty() || !dropped.isEmpty())) {
-                store.mutateUnchecked(c -> {
+                store.mutateAs(this, c -> {
                     for (String n : dropped) {
                         if (c.current(n) != null) {
                             c.drop(n);

@@ -36,6 +36,7 @@ final class Commit {
     private final List<DataWriter.Prepared> prepared = new ArrayList<>();
     private final Map<Path, Long> truncateOnFailure = new LinkedHashMap<>();
     private final long now = System.currentTimeMillis() * 1000L;
+    private boolean newNames; // staging created a name in the store directory
 
     Commit(StoreContext ctx, StoreSnapshot base) {
         this.ctx = ctx;
@@ -121,7 +122,10 @@ final class Commit {
 
     /** Writes rows into an existing file at {@code offset}, beyond its committed content. */
     private void writeAt(Path file, long offset, RowSource rows, long first, long count) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        if (!Files.exists(file)) {
+            newNames = true; // an empty array may have no data file (NumPack 0.7 accepts that)
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             if (!truncateOnFailure.containsKey(file)) {
                 truncateOnFailure.put(file, offset);
             }
@@ -267,7 +271,7 @@ final class Commit {
             return base;
         }
         try {
-            ctx.journal.commit(all);
+            ctx.journal.commit(all, newNames || !prepared.isEmpty());
         } catch (Journal.CommitException e) {
             if (!e.committed()) {
                 rollback();

@@ -52,9 +52,11 @@ import java.util.function.Consumer;
  *       {@code replace} writes rows in place (redo-logged): views of that array see the new rows.</li>
  *   <li><b>One writer.</b> A writable store holds an OS lock on {@code .numpack.lock} until closed; a second
  *       writer, in this or another process, gets {@link StoreLockedException} (at once, or after
- *       {@link Builder#optLockTimeout}). Read-only stores take no lock and keep working while a writer
- *       commits: each holds one consistent snapshot (every array mapped at the same commit), taken when it
- *       opened or last {@link #refresh() refreshed}. Rows the writer replaces in place show through.</li>
+ *       {@link Builder#optLockTimeout}). Read-only stores take no lock (except, briefly, to complete the
+ *       commit of a writer that died mid-commit, which needs write permission) and keep working while a
+ *       writer commits: each holds one consistent snapshot (every array mapped at the same commit), taken
+ *       when it opened or last {@link #refresh() refreshed}. Rows the writer replaces in place show
+ *       through.</li>
  *   <li><b>Untrusted files.</b> Corrupt or hostile stores raise {@link CorruptStoreException} naming the
  *       store and array; paths in store files never reach outside the store directory.</li>
  * </ul>
@@ -71,14 +73,26 @@ public final class NumPack implements AutoCloseable {
     private final StoreContext ctx;
     private final StoreLock lock;
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final Map<String, Mapped> mappings = new ConcurrentHashMap<>();
-    private volatile StoreSnapshot snapshot;
-    private volatile Object metadataStamp; // read-only stores: the metadata file version of the snapshot
+    /** The committed state and the mappings made of it, replaced together so a reader sees one pair. */
+    private volatile View view;
+    private volatile Object metadataStamp; // read-only stores: the metadata bytes of the snapshot
+    /** Odd while a commit is being applied: a mapping made meanwhile may pair old records with new files. */
+    private volatile long commitSeq;
     private volatile boolean closed;
     private volatile Object openBatch;
     private volatile String needsRecovery;
 
-    private static final class Mapped {
+    private static final class View {
+        final StoreSnapshot snap;
+        final Map<String, Mapped> maps;
+
+        View(StoreSnapshot snap, Map<String, Mapped> maps) {
+            this.snap = snap;
+            this.maps = maps;
+        }
+    }
+
+    static final class Mapped {
         final ArrayEntry entry;
         final ArrayData data;
 
@@ -98,7 +112,7 @@ public final class NumPack implements AutoCloseable {
                 throw new NumPackException(root, null, "no store directory here");
             }
             this.lock = null;
-            this.snapshot = readConsistent();
+            this.view = readConsistent();
             return;
         }
         try {
@@ -109,7 +123,17 @@ public final class NumPack implements AutoCloseable {
                 if (!b.create) {
                     throw new NumPackException(root, null, "no store directory here");
                 }
+                Path existing = root.getParent();
+                while (existing != null && !Files.exists(existing)) {
+                    existing = existing.getParent();
+                }
                 Files.createDirectories(root);
+                // the new directories' names must be durable too, or the first commit could vanish with them
+                for (Path p = root; p != null && !p.equals(existing); p = p.getParent()) {
+                    if (p.getParent() != null) {
+                        ctx.ops.syncDir(p.getParent());
+                    }
+                }
             }
         } catch (IOException e) {
             throw new NumPackException(root, null, "cannot create the store directory: " + e, e);
@@ -117,9 +141,9 @@ public final class NumPack implements AutoCloseable {
         this.lock = StoreLock.acquire(root, b.lockTimeout);
         try {
             ctx.journal.recover();
-            this.snapshot = StoreSnapshot.read(ctx.layout);
-            new Sweeper(ctx).sweep(snapshot);
-            if (b.dropIfExists && !snapshot.arrays().isEmpty()) {
+            this.view = new View(StoreSnapshot.read(ctx.layout), new ConcurrentHashMap<>());
+            new Sweeper(ctx).sweep(view.snap);
+            if (b.dropIfExists && !view.snap.arrays().isEmpty()) {
                 reset();
             }
         } catch (IOException e) {
@@ -150,7 +174,7 @@ public final class NumPack implements AutoCloseable {
      * was replaced or a journal appeared). Mapping at this point is what keeps a later {@link #lazy} from
      * pairing this snapshot's shape with a data file a newer commit renamed into place.
      */
-    private StoreSnapshot readConsistent() {
+    private View readConsistent() {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         RuntimeException last = null;
         while (System.nanoTime() - deadline < 0) {
@@ -170,7 +194,7 @@ public final class NumPack implements AutoCloseable {
                 }
                 Object before = metadataStamp();
                 StoreSnapshot s;
-                Map<String, Mapped> maps = new java.util.HashMap<>();
+                Map<String, Mapped> maps = new ConcurrentHashMap<>();
                 try {
                     s = mapAll(StoreSnapshot.read(ctx.layout), maps);
                 } catch (CorruptStoreException | IOException e) {
@@ -183,10 +207,8 @@ public final class NumPack implements AutoCloseable {
                     throw last; // nothing moved while we read: the damage is real
                 }
                 if (stable) {
-                    mappings.clear();
-                    mappings.putAll(maps);
                     metadataStamp = before;
-                    return s;
+                    return new View(s, maps);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -375,7 +397,7 @@ public final class NumPack implements AutoCloseable {
             return false;
         }
         synchronized (this) {
-            snapshot = readConsistent();
+            view = readConsistent();
         }
         return true;
     }
@@ -383,14 +405,26 @@ public final class NumPack implements AutoCloseable {
     /** The committed state this store reads from (read-only stores: a snapshot, see {@link #refresh()}). */
     private StoreSnapshot current() {
         ensureOpen();
-        return snapshot;
+        if (needsRecovery != null) {
+            // the files may already be the new commit's while the records are the old one's
+            throw new NumPackException(root, null, "an earlier commit was not completely applied ("
+                    + needsRecovery + "): close and reopen the store to complete it");
+        }
+        return view.snap;
     }
 
+    /**
+     * What identifies a committed state: the metadata file's bytes (each record carries a microsecond
+     * time), not its inode or mtime, which a quick succession of commits can repeat.
+     */
     private Object metadataStamp() {
+        Path meta = ctx.layout.path(StoreLayout.METADATA);
+        String bad = ctx.layout.fileProblem(meta);
+        if (bad != null) {
+            return bad; // not a plain file (a pipe, a link): never read it; StoreSnapshot.read refuses it
+        }
         try {
-            var attrs = Files.readAttributes(ctx.layout.path(StoreLayout.METADATA),
-                    java.nio.file.attribute.BasicFileAttributes.class);
-            return List.of(String.valueOf(attrs.fileKey()), attrs.lastModifiedTime(), attrs.size());
+            return FileOps.readAll(meta, 1L << 30);
         } catch (IOException e) {
             return null; // no metadata yet: an empty store
         }
@@ -417,8 +451,35 @@ public final class NumPack implements AutoCloseable {
      * @return the view (close it when done)
      */
     public LazyArray lazy(String name) {
-        ArrayEntry e = entry(name);
-        return new LazyArray(this, e, mapped(e));
+        Mapped m = mappedCurrent(name);
+        return new LazyArray(this, m.entry, m.data);
+    }
+
+    /**
+     * The current entry of an array with its mapping, as one consistent pair. A writer's commit renames
+     * new data files into place before it publishes the new records, so a mapping made while a commit is
+     * being applied is thrown away and made again once the commit is published.
+     */
+    private Mapped mappedCurrent(String name) {
+        while (true) {
+            long seq = commitSeq;
+            View v = view;
+            ArrayEntry e = existing(current().get(name), name);
+            Mapped m = v.maps.get(name);
+            if (m != null && m.entry == e) {
+                return m;
+            }
+            if (readOnly || (seq & 1) == 0) {
+                Mapped fresh = new Mapped(e, map(e));
+                if (readOnly || commitSeq == seq) {
+                    v.maps.put(name, fresh);
+                    return fresh;
+                }
+            } else {
+                writeLock.lock(); // wait for the commit in flight
+                writeLock.unlock();
+            }
+        }
     }
 
     /**
@@ -596,7 +657,7 @@ public final class NumPack implements AutoCloseable {
     /** Compacts every array that has deleted rows, in one commit. */
     public void compactAll() {
         mutate(c -> {
-            for (ArrayEntry e : snapshot.arrays().values()) {
+            for (ArrayEntry e : view.snap.arrays().values()) {
                 compactInto(c, e.name(), Progress.NONE);
             }
         });
@@ -627,7 +688,7 @@ public final class NumPack implements AutoCloseable {
     /** Drops every array, atomically. */
     public void reset() {
         mutate(c -> {
-            for (String n : snapshot.arrays().keySet()) {
+            for (String n : view.snap.arrays().keySet()) {
                 c.drop(n);
             }
         });
@@ -699,6 +760,9 @@ public final class NumPack implements AutoCloseable {
     public void exportNpy(String name, Path npy, Progress progress) {
         try (LazyArray a = lazy(name); NpyWriter w = NpyWriter.create(npy, a.dtype(), a.shape())) {
             long rb = Math.max(1, a.rowBytes());
+            if (rb > Integer.MAX_VALUE - 8) {
+                throw new InvalidArgumentException(root, name, "rows of " + rb + " bytes are too large to export");
+            }
             long per = Math.max(1, DataWriter.COPY_BYTES / rb);
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect((int) (Math.min(per, Math.max(1, a.rows())) * rb));
             for (long r = 0; r < a.rows(); r += per) {
@@ -784,21 +848,27 @@ public final class NumPack implements AutoCloseable {
 
     void mutate(Staging s) {
         checkWritable(null);
-        if (openBatch != null) {
-            throw new NumPackException(root, null, "a batch is open on this store: write through it or close it");
-        }
-        mutateUnchecked(s);
+        mutateAs(null, s);
     }
 
-    void mutateUnchecked(Staging s) {
+    /**
+     * Runs one commit under the write lock.
+     *
+     * @param batch the batch committing, or {@code null} for a plain write (refused while a batch is open)
+     * @param s what to stage
+     */
+    void mutateAs(Object batch, Staging s) {
         writeLock.lock();
         try {
             ensureOpen();
+            if (openBatch != batch) {
+                throw new NumPackException(root, null, "a batch is open on this store: write through it or close it");
+            }
             if (needsRecovery != null) {
                 throw new NumPackException(root, null, "an earlier commit was not completely applied ("
                         + needsRecovery + "): close and reopen the store to complete it", null);
             }
-            Commit c = new Commit(ctx, snapshot);
+            Commit c = new Commit(ctx, view.snap);
             try {
                 s.stage(c);
             } catch (IOException e) {
@@ -809,7 +879,13 @@ public final class NumPack implements AutoCloseable {
                 throw e;
             }
             try {
-                publish(c.run());
+                commitSeq++; // odd: files may change under the published records
+                try {
+                    StoreSnapshot next = c.run();
+                    publish(next);
+                } finally {
+                    commitSeq++;
+                }
             } catch (NumPackException e) {
                 if (e.getCause() instanceof dev.numpack.storage.Journal.CommitException
                         && ((dev.numpack.storage.Journal.CommitException) e.getCause()).committed()) {
@@ -824,13 +900,14 @@ public final class NumPack implements AutoCloseable {
     }
 
     private void publish(StoreSnapshot s) {
-        StoreSnapshot old = snapshot;
-        snapshot = s;
-        for (String n : old.arrays().keySet()) {
-            if (s.get(n) != old.get(n)) {
-                mappings.remove(n);
+        View old = view;
+        Map<String, Mapped> maps = new ConcurrentHashMap<>();
+        for (Map.Entry<String, Mapped> m : old.maps.entrySet()) {
+            if (s.get(m.getKey()) == m.getValue().entry) {
+                maps.put(m.getKey(), m.getValue()); // unchanged array: its mapping stays valid
             }
         }
+        view = new View(s, maps);
     }
 
     void beginBatch(Object batch) {
@@ -852,15 +929,15 @@ public final class NumPack implements AutoCloseable {
         }
     }
 
+    /** The mapping of a committed entry; for the write path, under the write lock (no commit in flight). */
     ArrayData mapped(ArrayEntry e) {
-        Mapped m = mappings.get(e.name());
-        if (m != null && m.entry == e) {
-            return m.data;
-        }
+        Mapped m = view.maps.get(e.name());
+        return m != null && m.entry == e ? m.data : map(e);
+    }
+
+    private ArrayData map(ArrayEntry e) {
         try {
-            ArrayData d = ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY);
-            mappings.put(e.name(), new Mapped(e, d));
-            return d;
+            return ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY);
         } catch (IOException ex) {
             throw new CorruptStoreException(root, e.name(), "cannot map data: " + ex.getMessage(), ex);
         }
@@ -875,7 +952,7 @@ public final class NumPack implements AutoCloseable {
     }
 
     StoreSnapshot snapshot() {
-        return snapshot;
+        return view.snap;
     }
 
     StoreContext context() {
@@ -965,9 +1042,6 @@ public final class NumPack implements AutoCloseable {
             if (closed) {
                 return;
             }
-            if (!readOnly && !ctx.ops.durable()) {
-                new Sweeper(ctx).syncAll(snapshot);
-            }
             if (!readOnly && needsRecovery == null) {
                 try {
                     ctx.journal.removeIfCleared();
@@ -975,8 +1049,10 @@ public final class NumPack implements AutoCloseable {
                     // harmless: a cleared journal is ignored by every reader
                 }
             }
+            if (!readOnly && !ctx.ops.durable()) {
+                new Sweeper(ctx).syncAll(view.snap); // after the journal is gone, so that is durable too
+            }
             closed = true;
-            mappings.clear();
             if (lock != null) {
                 lock.close();
             }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
@@ -43,11 +44,11 @@ final class Sweeper {
                 truncateTail(p, s.bytes());
             }
             Path dir = ctx.layout.path(StoreLayout.segmentDir(e.name()));
-            if (Files.isDirectory(dir)) {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                     for (Path p : ds) {
                         String f = p.getFileName().toString();
-                        if (!referenced.contains(p) && Files.isRegularFile(p) && (f.startsWith("seg_") || f.contains(StoreLayout.TEMP_MARK))) {
+                        if (!referenced.contains(p) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && (f.startsWith("seg_") || f.contains(StoreLayout.TEMP_MARK))) {
                             Files.delete(p);
                         }
                     }
@@ -73,14 +74,14 @@ final class Sweeper {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(ctx.root())) {
             for (Path dir : ds) {
                 String f = dir.getFileName().toString();
-                if (!f.startsWith("data_") || !f.endsWith("_segments") || live.contains(f) || !Files.isDirectory(dir)) {
+                if (!f.startsWith("data_") || !f.endsWith("_segments") || live.contains(f) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
                 boolean empty = true;
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                     for (Path p : files) {
                         String n = p.getFileName().toString();
-                        if (Files.isRegularFile(p) && (n.startsWith("seg_") || n.contains(StoreLayout.TEMP_MARK))) {
+                        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && (n.startsWith("seg_") || n.contains(StoreLayout.TEMP_MARK))) {
                             Files.delete(p);
                         } else {
                             empty = false; // not ours: leave it, and the directory
@@ -98,9 +99,9 @@ final class Sweeper {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String f = p.getFileName().toString();
-                if (f.contains(StoreLayout.TEMP_MARK) && Files.isRegularFile(p)) {
+                if (f.contains(StoreLayout.TEMP_MARK) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     Files.delete(p);
-                } else if (f.startsWith("data_") && f.endsWith("_segments") && Files.isDirectory(p)) {
+                } else if (f.startsWith("data_") && f.endsWith("_segments") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     deleteTemps(p);
                 }
             }
@@ -108,7 +109,8 @@ final class Sweeper {
     }
 
     private void truncateTail(Path file, long committed) throws IOException {
-        if (Files.exists(file) && Files.size(file) > committed) {
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && ctx.layout.fileProblem(file) == null
+                && Files.size(file) > committed) {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(committed);
                 if (ctx.ops.durable()) {

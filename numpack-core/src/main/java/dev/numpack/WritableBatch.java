@@ -62,7 +62,7 @@ public final class WritableBatch implements AutoCloseable {
         closed = true;
         try {
             if (!aborted && !open.isEmpty()) {
-                store.mutateUnchecked(c -> {
+                store.mutateAs(this, c -> {
                     for (WritableArray w : open.values()) {
                         ArrayEntry e = w.entry();
                         c.save(e.name(), e.record().dtype(), e.record().shape(), w.source());

@@ -174,6 +174,9 @@ public final class JournalCodec {
                 String path = getStr(payload);
                 String target = kind == Kind.RENAME ? getStr(payload) : null;
                 long offset = kind == Kind.PWRITE ? payload.getLong() : 0;
+                if (offset < 0) {
+                    throw new FormatException("negative write offset " + offset);
+                }
                 ByteBuffer data = null;
                 if (kind == Kind.PUT || kind == Kind.PWRITE) {
                     int len = payload.getInt();

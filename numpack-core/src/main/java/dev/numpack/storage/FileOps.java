@@ -114,6 +114,20 @@ public final class FileOps {
     }
 
     /**
+     * @param file a file
+     * @param maxBytes the largest size accepted
+     * @return its whole content
+     * @throws IOException on failure, or when the file is larger than {@code maxBytes}
+     */
+    public static ByteBuffer readAll(Path file, long maxBytes) throws IOException {
+        long size = Files.size(file);
+        if (size > maxBytes) {
+            throw new IOException(file.getFileName() + " holds " + size + " bytes, more than the " + maxBytes + " accepted");
+        }
+        return readAll(file);
+    }
+
+    /**
      * @param ch channel
      * @param data bytes to write from position to limit
      * @param position file position

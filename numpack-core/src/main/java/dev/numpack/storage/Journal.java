@@ -69,10 +69,20 @@ public final class Journal {
      * Commits and applies the actions.
      *
      * @param actions what to do, in order
+     * @param newNames whether staging created files or directories in the store directory (their names
+     *     are made durable before the commit point)
      * @throws CommitException if the journal could not be made durable (nothing changed) or if it was but
      *     applying it failed (the change is committed and the next open completes it)
      */
-    public void commit(List<Action> actions) {
+    public void commit(List<Action> actions, boolean newNames) {
+        if (newNames) {
+            try {
+                // staged files and directories must still be there for recovery to rename them into place
+                ops.syncDir(layout.root());
+            } catch (IOException e) {
+                throw new CommitException(false, e);
+            }
+        }
         if (actions.size() == 1 && actions.get(0).kind() == JournalCodec.Kind.PUT) {
             commitSinglePut(actions);
             return;
@@ -153,28 +163,33 @@ public final class Journal {
             throw new CorruptStoreException(layout.root(), null, StoreLayout.JOURNAL + " " + bad);
         }
         try {
-            bytes = FileOps.readAll(file());
+            bytes = FileOps.readAll(file(), Integer.MAX_VALUE - 64);
         } catch (NoSuchFileException e) {
             return false;
         }
         fileKnown = true;
-        if (!JournalCodec.hasMagic(bytes.duplicate())) {
-            return false;
-        }
-        List<Action> actions;
-        try {
-            actions = JournalCodec.decode(bytes);
-        } catch (FormatException e) {
-            throw new CorruptStoreException(layout.root(), null, "journal: " + e.getMessage(), e);
+        List<Action> actions = null;
+        if (JournalCodec.hasMagic(bytes.duplicate())) {
+            actions = decode(bytes);
         }
         if (actions != null) {
             apply(actions);
         }
+        // Also when it is already cleared: that clear may be in the page cache only (a killed writer), and
+        // a single-file commit skips the journal on the strength of a durable clear.
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
             clear(ch, ops.durable());
         }
         clearedDurably = true;
         return actions != null;
+    }
+
+    private List<Action> decode(ByteBuffer bytes) {
+        try {
+            return JournalCodec.decode(bytes);
+        } catch (FormatException e) {
+            throw new CorruptStoreException(layout.root(), null, "journal: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -196,14 +211,34 @@ public final class Journal {
             Set<String> checked = new java.util.HashSet<>(); // many row writes name the same file: stat it once
             for (Action a : actions) {
                 if (checked.add(a.path())) {
+                    checkShape(a.path());
                     checkTarget(layout.resolve(a.path(), null));
                 }
                 if (a.kind() == JournalCodec.Kind.RENAME && checked.add(a.target())) {
+                    checkShape(a.target());
                     checkTarget(layout.resolve(a.target(), null));
+                }
+                if (a.kind() == JournalCodec.Kind.PWRITE && a.offset() < 0) {
+                    throw new CorruptStoreException(layout.root(), null, "negative offset " + a.offset());
                 }
             }
         } catch (CorruptStoreException e) {
             throw new CorruptStoreException(layout.root(), null, "journal refused, nothing applied: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Only the path shapes this library writes: a file in the store directory, or a file directly inside a
+     * {@code data_<name>_segments} directory. Deeper paths could run through a linked directory.
+     */
+    private void checkShape(String relative) {
+        int slash = relative.indexOf('/');
+        if (slash < 0) {
+            return;
+        }
+        String dir = relative.substring(0, slash);
+        if (relative.indexOf('/', slash + 1) >= 0 || !dir.startsWith("data_") || !dir.endsWith("_segments")) {
+            throw new CorruptStoreException(layout.root(), null, "path '" + relative + "' is not one this library writes");
         }
     }
 
@@ -230,8 +265,16 @@ public final class Journal {
                 }
             }
         } finally {
+            IOException first = null;
             for (FileChannel ch : written.values()) {
-                ch.close();
+                try {
+                    ch.close();
+                } catch (IOException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            if (first != null) {
+                throw first;
             }
         }
         for (Path d : dirs) {
@@ -250,6 +293,9 @@ public final class Journal {
                     Path to = layout.resolve(a.target(), null);
                     if (Files.exists(p)) {
                         ops.rename(p, to);
+                    } else if (!Files.exists(to)) {
+                        throw new CorruptStoreException(layout.root(), null, "journal renames " + a.path()
+                                + " to " + a.target() + ", but neither exists");
                     }
                     dirs.add(p.getParent());
                     dirs.add(to.getParent());

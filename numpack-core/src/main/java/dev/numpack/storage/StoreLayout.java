@@ -205,6 +205,14 @@ public final class StoreLayout {
         if (!parent.equals(root) && java.nio.file.Files.isSymbolicLink(parent)) {
             return "lies in a linked directory";
         }
+        try {
+            Object links = java.nio.file.Files.getAttribute(file, "unix:nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (links instanceof Integer && (Integer) links > 1) {
+                return "has other hard links (writing it would change files outside this store)";
+            }
+        } catch (UnsupportedOperationException | IllegalArgumentException | java.io.IOException e) {
+            // no unix attributes here: links cannot be counted
+        }
         return null;
     }
 

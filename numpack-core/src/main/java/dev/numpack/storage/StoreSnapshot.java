@@ -70,7 +70,7 @@ public final class StoreSnapshot {
             if (bad != null) {
                 throw new CorruptStoreException(root, null, StoreLayout.METADATA + " " + bad);
             }
-            records = MetadataCodec.decode(FileOps.readAll(meta));
+            records = MetadataCodec.decode(readMetadata(meta));
         } catch (NoSuchFileException e) {
             return new StoreSnapshot(Map.of());
         } catch (FormatException e) {
@@ -155,6 +155,15 @@ public final class StoreSnapshot {
             }
         }
         return m;
+    }
+
+    /** The metadata file's bytes; a file over 1 GiB (about ten million records) is refused, not read. */
+    private static java.nio.ByteBuffer readMetadata(Path meta) throws IOException {
+        long size = Files.size(meta);
+        if (size > (1L << 30)) {
+            throw new FormatException("file of " + size + " bytes is implausibly large");
+        }
+        return FileOps.readAll(meta);
     }
 
     private static void requirePlainFile(StoreLayout layout, Path file, String name) {
