@@ -35,13 +35,14 @@ final class Commit {
     private final List<Action> actions = new ArrayList<>();
     private final List<DataWriter.Prepared> prepared = new ArrayList<>();
     private final Map<Path, Long> truncateOnFailure = new LinkedHashMap<>();
-    private final long now = System.currentTimeMillis() * 1000L;
+    private final long now;
     private boolean newNames; // staging created a name in the store directory
 
     Commit(StoreContext ctx, StoreSnapshot base) {
         this.ctx = ctx;
         this.base = base;
         this.next = new LinkedHashMap<>(base.arrays());
+        this.now = ctx.nextMicros();
     }
 
     ArrayEntry current(String name) {
@@ -122,10 +123,15 @@ final class Commit {
 
     /** Writes rows into an existing file at {@code offset}, beyond its committed content. */
     private void writeAt(Path file, long offset, RowSource rows, long first, long count) throws IOException {
-        if (!Files.exists(file)) {
+        String bad = ctx.layout.inPlaceWriteProblem(file);
+        if (bad != null) {
+            throw new CorruptStoreException(ctx.root(), null, ctx.root().relativize(file) + " " + bad);
+        }
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             newNames = true; // an empty array may have no data file (NumPack 0.7 accepts that)
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (!truncateOnFailure.containsKey(file)) {
                 truncateOnFailure.put(file, offset);
             }
@@ -160,6 +166,10 @@ final class Commit {
             buf.flip();
             String[] file = new String[1];
             long offset = locate(e, start, file);
+            String bad = ctx.layout.inPlaceWriteProblem(ctx.layout.path(file[0]));
+            if (bad != null) {
+                throw new CorruptStoreException(ctx.root(), name, file[0] + " " + bad);
+            }
             actions.add(Action.pwrite(file[0], offset, buf));
             i = j;
         }

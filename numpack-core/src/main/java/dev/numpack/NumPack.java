@@ -76,8 +76,13 @@ public final class NumPack implements AutoCloseable {
     /** The committed state and the mappings made of it, replaced together so a reader sees one pair. */
     private volatile View view;
     private volatile Object metadataStamp; // read-only stores: the metadata bytes of the snapshot
-    /** Odd while a commit is being applied: a mapping made meanwhile may pair old records with new files. */
-    private volatile long commitSeq;
+    /**
+     * Held for writing while a commit is applied and published (files change under the published records),
+     * for reading while a writer store maps an array: so a mapping always pairs an entry with its own files.
+     * Staging a write does not hold it, so reads wait for an apply at most, never for a whole write.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock applyLock =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     private volatile boolean closed;
     private volatile Object openBatch;
     private volatile String needsRecovery;
@@ -131,7 +136,11 @@ public final class NumPack implements AutoCloseable {
                 // the new directories' names must be durable too, or the first commit could vanish with them
                 for (Path p = root; p != null && !p.equals(existing); p = p.getParent()) {
                     if (p.getParent() != null) {
-                        ctx.ops.syncDir(p.getParent());
+                        try {
+                            ctx.ops.syncDir(p.getParent());
+                        } catch (IOException e) {
+                            // best effort: a parent we may not read; the store itself is created
+                        }
                     }
                 }
             }
@@ -461,24 +470,25 @@ public final class NumPack implements AutoCloseable {
      * being applied is thrown away and made again once the commit is published.
      */
     private Mapped mappedCurrent(String name) {
-        while (true) {
-            long seq = commitSeq;
+        if (readOnly) {
+            // a read-only snapshot is mapped whole when it is read: never map a file afterwards
             View v = view;
-            ArrayEntry e = existing(current().get(name), name);
+            current();
+            ArrayEntry e = existing(v.snap.get(name), name);
             Mapped m = v.maps.get(name);
-            if (m != null && m.entry == e) {
-                return m;
+            if (m == null || m.entry != e) {
+                throw new CorruptStoreException(root, name, "not mapped in this snapshot");
             }
-            if (readOnly || (seq & 1) == 0) {
-                Mapped fresh = new Mapped(e, map(e));
-                if (readOnly || commitSeq == seq) {
-                    v.maps.put(name, fresh);
-                    return fresh;
-                }
-            } else {
-                writeLock.lock(); // wait for the commit in flight
-                writeLock.unlock();
-            }
+            return m;
+        }
+        applyLock.readLock().lock();
+        try {
+            View v = view;
+            current();
+            ArrayEntry e = existing(v.snap.get(name), name);
+            return v.maps.computeIfAbsent(name, n -> new Mapped(e, map(e)));
+        } finally {
+            applyLock.readLock().unlock();
         }
     }
 
@@ -517,6 +527,7 @@ public final class NumPack implements AutoCloseable {
      */
     public void verify() {
         ensureOpen();
+        applyLock.readLock().lock(); // not in the middle of one of our own commits
         try {
             StoreSnapshot s = StoreSnapshot.read(ctx.layout);
             for (ArrayEntry e : s.arrays().values()) {
@@ -525,6 +536,8 @@ public final class NumPack implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new CorruptStoreException(root, null, "unreadable: " + e, e);
+        } finally {
+            applyLock.readLock().unlock();
         }
     }
 
@@ -878,14 +891,9 @@ public final class NumPack implements AutoCloseable {
                 c.rollback();
                 throw e;
             }
+            applyLock.writeLock().lock();
             try {
-                commitSeq++; // odd: files may change under the published records
-                try {
-                    StoreSnapshot next = c.run();
-                    publish(next);
-                } finally {
-                    commitSeq++;
-                }
+                publish(c.run());
             } catch (NumPackException e) {
                 if (e.getCause() instanceof dev.numpack.storage.Journal.CommitException
                         && ((dev.numpack.storage.Journal.CommitException) e.getCause()).committed()) {
@@ -893,6 +901,11 @@ public final class NumPack implements AutoCloseable {
                     needsRecovery = String.valueOf(e.getCause().getCause());
                 }
                 throw e;
+            } catch (RuntimeException | Error e) {
+                needsRecovery = "unexpected failure while committing: " + e; // the files' state is unknown
+                throw e;
+            } finally {
+                applyLock.writeLock().unlock();
             }
         } finally {
             writeLock.unlock();

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** What the write path of one open store shares: its files, durability, segment size, temp names. */
 final class StoreContext {
     private static final AtomicLong COUNTER = new AtomicLong();
+    private final AtomicLong lastMicros = new AtomicLong();
 
     final StoreLayout layout;
     final FileOps ops;
@@ -28,6 +29,15 @@ final class StoreContext {
     }
 
     /** @return a token unique in this store across processes and restarts */
+    /**
+     * @return the time for a commit's records, in microseconds, strictly increasing within this store object
+     *     so that two commits never write identical metadata (readers tell commits apart by its bytes)
+     */
+    long nextMicros() {
+        long t = System.currentTimeMillis() * 1000L;
+        return lastMicros.updateAndGet(prev -> Math.max(prev + 1, t));
+    }
+
     String uniqueToken() {
         return Long.toString(ProcessHandle.current().pid(), 36) + "-" + Long.toString(System.nanoTime() & 0xFFFFFFFFFFL, 36)
                 + "-" + COUNTER.incrementAndGet();

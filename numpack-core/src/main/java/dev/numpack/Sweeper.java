@@ -109,7 +109,7 @@ final class Sweeper {
     }
 
     private void truncateTail(Path file, long committed) throws IOException {
-        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && ctx.layout.fileProblem(file) == null
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && ctx.layout.inPlaceWriteProblem(file) == null
                 && Files.size(file) > committed) {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(committed);
@@ -126,6 +126,7 @@ final class Sweeper {
             Set<Path> dirs = new HashSet<>();
             dirs.add(ctx.root());
             force(ctx.layout.path(StoreLayout.METADATA));
+            force(ctx.layout.path(StoreLayout.JOURNAL)); // if close could not remove it, its clear must be durable
             for (ArrayEntry e : snap.arrays().values()) {
                 if (e.problem() != null) {
                     continue;

@@ -83,6 +83,15 @@ public final class Journal {
                 throw new CommitException(false, e);
             }
         }
+        try {
+            validate(actions); // refuse before the commit point: a journal that cannot apply must never be durable
+            String bad = layout.inPlaceWriteProblem(file());
+            if (bad != null) {
+                throw new CorruptStoreException(layout.root(), null, StoreLayout.JOURNAL + " " + bad);
+            }
+        } catch (CorruptStoreException e) {
+            throw new CommitException(false, e);
+        }
         if (actions.size() == 1 && actions.get(0).kind() == JournalCodec.Kind.PUT) {
             commitSinglePut(actions);
             return;
@@ -109,7 +118,7 @@ public final class Journal {
                 throw new CommitException(false, e);
             }
             try {
-                apply(actions);
+                applyValidated(actions);
                 clear(ch, false);
                 clearedDurably = !ops.durable();
             } catch (IOException | RuntimeException e) {
@@ -137,7 +146,7 @@ public final class Journal {
             }
         }
         try {
-            apply(actions);
+            applyValidated(actions);
         } catch (IOException | RuntimeException e) {
             throw new CommitException(true, e); // the rename may have happened: let recovery decide
         }
@@ -209,6 +218,7 @@ public final class Journal {
     private void validate(List<Action> actions) {
         try {
             Set<String> checked = new java.util.HashSet<>(); // many row writes name the same file: stat it once
+            Set<String> written = new java.util.HashSet<>();
             for (Action a : actions) {
                 if (checked.add(a.path())) {
                     checkShape(a.path());
@@ -220,6 +230,12 @@ public final class Journal {
                 }
                 if (a.kind() == JournalCodec.Kind.PWRITE && a.offset() < 0) {
                     throw new CorruptStoreException(layout.root(), null, "negative offset " + a.offset());
+                }
+                if (a.kind() == JournalCodec.Kind.PWRITE && written.add(a.path())) {
+                    String bad = layout.inPlaceWriteProblem(layout.resolve(a.path(), null));
+                    if (bad != null) {
+                        throw new CorruptStoreException(layout.root(), null, a.path() + " " + bad);
+                    }
                 }
             }
         } catch (CorruptStoreException e) {
@@ -255,6 +271,10 @@ public final class Journal {
 
     private void apply(List<Action> actions) throws IOException {
         validate(actions);
+        applyValidated(actions);
+    }
+
+    private void applyValidated(List<Action> actions) throws IOException {
         Set<Path> dirs = new LinkedHashSet<>();
         java.util.Map<Path, FileChannel> written = new java.util.LinkedHashMap<>(); // open once per file
         try {

@@ -205,11 +205,29 @@ public final class StoreLayout {
         if (!parent.equals(root) && java.nio.file.Files.isSymbolicLink(parent)) {
             return "lies in a linked directory";
         }
+        return null;
+    }
+
+    /**
+     * {@link #fileProblem}, and for a file about to be written in place (appended to, rows replaced,
+     * truncated): no other hard link, since writing would change that other name's content too, which may
+     * lie outside the store. Reading such a file is harmless, and files replaced by rename are unaffected.
+     *
+     * @param file an absolute path inside the store
+     * @return why it must not be written in place, or {@code null}
+     */
+    public String inPlaceWriteProblem(Path file) {
+        String bad = fileProblem(file);
+        if (bad != null) {
+            return bad;
+        }
         try {
             Object links = java.nio.file.Files.getAttribute(file, "unix:nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS);
             if (links instanceof Integer && (Integer) links > 1) {
-                return "has other hard links (writing it would change files outside this store)";
+                return "has other hard links (writing it in place would change them too)";
             }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
         } catch (UnsupportedOperationException | IllegalArgumentException | java.io.IOException e) {
             // no unix attributes here: links cannot be counted
         }
