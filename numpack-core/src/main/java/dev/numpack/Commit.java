@@ -37,6 +37,7 @@ final class Commit {
     private final Map<Path, Long> truncateOnFailure = new LinkedHashMap<>();
     private final long now;
     private boolean newNames; // staging created a name in the store directory
+    private final java.util.Set<String> checkedFiles = new java.util.HashSet<>(); // checked for in-place writes
 
     Commit(StoreContext ctx, StoreSnapshot base) {
         this.ctx = ctx;
@@ -166,9 +167,11 @@ final class Commit {
             buf.flip();
             String[] file = new String[1];
             long offset = locate(e, start, file);
-            String bad = ctx.layout.inPlaceWriteProblem(ctx.layout.path(file[0]));
-            if (bad != null) {
-                throw new CorruptStoreException(ctx.root(), name, file[0] + " " + bad);
+            if (checkedFiles.add(file[0])) {
+                String bad = ctx.layout.inPlaceWriteProblem(ctx.layout.path(file[0]));
+                if (bad != null) {
+                    throw new CorruptStoreException(ctx.root(), name, file[0] + " " + bad);
+                }
             }
             actions.add(Action.pwrite(file[0], offset, buf));
             i = j;
