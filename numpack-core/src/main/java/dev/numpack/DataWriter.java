@@ -180,6 +180,11 @@ final class DataWriter {
         if (rb == 0 || count == 0) {
             return;
         }
+        ByteBuffer whole = src.view(first, count);
+        if (whole != null) {
+            FileOps.writeFully(ch, whole, position); // in memory already: write it as it is, no copy
+            return;
+        }
         long rowsPerChunk = Math.max(1, COPY_BYTES / rb);
         if (rowsPerChunk * rb > Integer.MAX_VALUE) {
             throw new IOException("a single row of " + rb + " bytes is too large to copy");

@@ -23,6 +23,15 @@ interface RowSource {
     void copy(long first, long count, ByteBuffer dst);
 
     /**
+     * @param first first row
+     * @param count rows
+     * @return the rows' bytes without a copy, when the source holds them in one buffer; else {@code null}
+     */
+    default ByteBuffer view(long first, long count) {
+        return null;
+    }
+
+    /**
      * @param progress told the rows done after each copy (copies run in row order)
      * @return this source, reporting to {@code progress}
      */
@@ -71,6 +80,11 @@ interface RowSource {
                 int p = dst.position();
                 dst.put(p, data, (int) (first * rb), (int) (count * rb));
                 dst.position(p + (int) (count * rb));
+            }
+
+            @Override
+            public ByteBuffer view(long first, long count) {
+                return data.slice((int) (first * rb), (int) (count * rb));
             }
         };
     }
