@@ -5,8 +5,6 @@ import dev.numpack.format.DeletionBitmap;
 import dev.numpack.storage.ArrayData;
 import dev.numpack.storage.ArrayEntry;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -233,16 +231,8 @@ public final class LazyArray implements AutoCloseable {
         };
     }
 
-    Path storePath() {
-        return store.path();
-    }
-
     @Override
     public String toString() {
         return "LazyArray(" + store.path() + ", " + name() + ", " + dtype().numpyName() + Arrays.toString(shape()) + ")";
-    }
-
-    static ByteBuffer direct(long bytes) {
-        return NdArray.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -964,14 +964,6 @@ public final class NumPack implements AutoCloseable {
         }
     }
 
-    StoreSnapshot snapshot() {
-        return view.snap;
-    }
-
-    StoreContext context() {
-        return ctx;
-    }
-
     ArrayEntry entry(String name) {
         return existing(current().get(name), name);
     }

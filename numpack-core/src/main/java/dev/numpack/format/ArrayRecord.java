@@ -142,17 +142,6 @@ public final class ArrayRecord {
                 compressedSize, blockInfo);
     }
 
-    /**
-     * @param newName the new name
-     * @param newDataFile its data file
-     * @param micros the modification time
-     * @return a copy under another name
-     */
-    public ArrayRecord renamed(String newName, String newDataFile, long micros) {
-        return new ArrayRecord(newName, shape, newDataFile, micros, dtype, compression, level, originalSize,
-                compressedSize, blockInfo);
-    }
-
     @Override
     public String toString() {
         return "ArrayRecord(" + name + ", " + dtype.numpyName() + Arrays.toString(shape) + ", " + dataFile + ")";

@@ -47,20 +47,6 @@ public final class FileOps {
     }
 
     /**
-     * Replaces {@code target} with {@code data}: a temp file, fsync, rename, fsync of the directory.
-     *
-     * @param target the file
-     * @param data its new content
-     * @throws IOException on failure
-     */
-    public void replaceAtomically(Path target, ByteBuffer data) throws IOException {
-        Path tmp = target.resolveSibling(StoreLayout.tempName(target.getFileName().toString(), "put"));
-        writeNew(tmp, data);
-        rename(tmp, target);
-        syncDir(target.getParent());
-    }
-
-    /**
      * @param from source
      * @param to target, replaced if it exists
      * @throws IOException on failure
@@ -70,18 +56,6 @@ public final class FileOps {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the file system cannot rename " + from + " atomically", e);
-        }
-    }
-
-    /**
-     * @param file a file to fsync (skipped when not durable)
-     * @throws IOException on failure
-     */
-    public void sync(Path file) throws IOException {
-        if (durable) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
         }
     }
 
