@@ -97,6 +97,46 @@ public final class LazyArray implements AutoCloseable {
     }
 
     /**
+     * Copies rows to chosen places: row {@code indices[k]} goes to {@code dst} at byte
+     * {@code dst.position() + slots[k] * rowBytes()}. The position of {@code dst} is not changed.
+     *
+     * <p>This lets a caller read a batch in file order (sorted indices, so the page cache and the disk's
+     * read-ahead see ascending offsets) while placing each row where its batch order wants it.
+     *
+     * @param indices logical row indices; negative ones count from the end
+     * @param slots the destination row of each index, in {@code [0, dst.remaining() / rowBytes())}
+     * @param dst the destination buffer, heap or direct; bytes are little-endian whatever its order
+     * @throws InvalidArgumentException if an index or slot is out of range or the arrays differ in length
+     */
+    public void gather(long[] indices, int[] slots, ByteBuffer dst) {
+        ensureOpen();
+        if (indices.length != slots.length) {
+            throw new InvalidArgumentException(store.path(), name(), indices.length + " indices but "
+                    + slots.length + " slots");
+        }
+        long capacity = rowBytes == 0 ? Long.MAX_VALUE : dst.remaining() / rowBytes;
+        DeletionBitmap bm = entry.bitmap();
+        ByteBuffer one = single;
+        int base = dst.position();
+        int rb = (int) Math.min(rowBytes, Integer.MAX_VALUE);
+        for (int k = 0; k < indices.length; k++) {
+            int slot = slots[k];
+            if (slot < 0 || slot >= capacity) {
+                throw new InvalidArgumentException(store.path(), name(), "slot " + slot + " outside a buffer of "
+                        + capacity + " rows");
+            }
+            long i = normalize(indices[k]);
+            long physical = bm == null ? i : bm.physicalRow(i);
+            int at = base + (int) (slot * rowBytes);
+            if (one != null) {
+                dst.put(at, one, (int) (physical * rb), rb);
+            } else {
+                data.copyRows(physical, 1, dst.duplicate().position(at));
+            }
+        }
+    }
+
+    /**
      * @param indices logical row indices; negative ones count from the end
      * @return those rows as a new array of shape {@code (indices.length, ...)}
      */

@@ -83,6 +83,34 @@ class NumPackTest {
     }
 
     @Test
+    void gatherIntoSlotsPlacesEachRowAndSkipsDeletedRows() {
+        for (long target : new long[] {NumPack.DEFAULT_SEGMENT_TARGET_BYTES, 64}) {
+            Path store = dir.resolve("slots-" + target);
+            try (NumPack np = NumPack.builder().setPath(store).optSegmentTargetBytes(target).build()) {
+                np.save("a", rows(10, 4, 0)); // 16 bytes per row; 4 rows per segment when target is 64
+                np.delete("a", 2);
+                try (LazyArray v = np.lazy("a")) {
+                    ByteBuffer dst = ByteBuffer.allocate(3 * 16 + 8).position(8);
+                    // logical 2 is physical 3 (row 2 deleted); -1 is physical 9; slots put them in reverse
+                    v.gather(new long[] {0, 2, -1}, new int[] {2, 1, 0}, dst);
+                    assertEquals(8, dst.position(), "position unchanged");
+                    FloatBuffer f = dst.order(ByteOrder.LITTLE_ENDIAN).position(8).slice()
+                            .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                    assertEquals(36f, f.get(0), target + ": slot 0 holds physical row 9");
+                    assertEquals(12f, f.get(4), target + ": slot 1 holds physical row 3");
+                    assertEquals(0f, f.get(8), target + ": slot 2 holds physical row 0");
+                    assertThrows(InvalidArgumentException.class,
+                            () -> v.gather(new long[] {0}, new int[] {3}, dst.clear().position(8)));
+                    assertThrows(InvalidArgumentException.class,
+                            () -> v.gather(new long[] {9}, new int[] {0}, dst.clear()));
+                    assertThrows(InvalidArgumentException.class,
+                            () -> v.gather(new long[] {0, 1}, new int[] {0}, dst.clear()));
+                }
+            }
+        }
+    }
+
+    @Test
     void segmentedArraysAcrossSegments() {
         try (NumPack np = NumPack.builder().setPath(dir).optSegmentTargetBytes(64).build()) {
             np.save("s", rows(10, 4, 0)); // 16 bytes per row, 4 rows per segment

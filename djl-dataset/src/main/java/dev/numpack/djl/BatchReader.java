@@ -1,0 +1,138 @@
+package dev.numpack.djl;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.numpack.InvalidArgumentException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads one whole batch: every column's rows in one gather, in file order, straight into the memory of
+ * the {@code NDArray} that the batch hands to the model.
+ *
+ * <p>Where the batch's tensors live on the CPU and the engine hands out a direct buffer over a tensor's own
+ * memory ({@link NDArray#toByteBuffer(boolean)}, which PyTorch does), the reader makes an uninitialised
+ * tensor and gathers into its memory: no copy after the gather, no zeroing, and the memory is freed when
+ * the batch is closed rather than when a garbage collection gets to a direct buffer. Otherwise it gathers
+ * into a new direct little-endian buffer and lets the engine wrap it ({@code NDManager.create(Buffer, ...)},
+ * which PyTorch does without a copy, or copies to the device).
+ */
+final class BatchReader {
+    /** Engines seen to hand out a tensor's own memory as a direct buffer (true) or not (false). */
+    private static final Map<String, Boolean> ALIASING = new ConcurrentHashMap<>();
+
+    private final Path store;
+    private final List<Column> features;
+    private final List<Column> labels;
+
+    BatchReader(Path store, List<Column> features, List<Column> labels) {
+        this.store = store;
+        this.features = List.copyOf(features);
+        this.labels = List.copyOf(labels);
+    }
+
+    /**
+     * @param manager where the arrays are made
+     * @param rows the store rows of the batch, in batch order
+     * @return {data, labels}, each with one array of shape {@code (rows.length, ...)} per column
+     */
+    NDList[] read(NDManager manager, long[] rows) {
+        int n = rows.length;
+        // Visit rows in ascending file order, remembering where each goes in the batch.
+        Integer[] order = new Integer[n];
+        for (int k = 0; k < n; k++) {
+            order[k] = k;
+        }
+        Arrays.sort(order, Comparator.comparingLong(k -> rows[k]));
+        long[] sorted = new long[n];
+        int[] slots = new int[n];
+        for (int k = 0; k < n; k++) {
+            sorted[k] = rows[order[k]];
+            slots[k] = order[k];
+        }
+        NDList data = new NDList(features.size());
+        NDList label = new NDList(labels.size());
+        try {
+            for (Column c : features) {
+                data.add(array(manager, c, c.shape(n), sorted, slots));
+            }
+            for (Column c : labels) {
+                label.add(array(manager, c, c.shape(n), sorted, slots));
+            }
+        } catch (RuntimeException e) {
+            data.close();
+            label.close();
+            throw e;
+        }
+        return new NDList[] {data, label};
+    }
+
+    /**
+     * @return {data, labels} of one row, each array of the row's own shape (no batch axis)
+     */
+    NDList[] readRow(NDManager manager, long row) {
+        long[] rows = {row};
+        int[] slots = {0};
+        NDList data = new NDList(features.size());
+        NDList label = new NDList(labels.size());
+        try {
+            for (Column c : features) {
+                data.add(array(manager, c, rowShape(c), rows, slots));
+            }
+            for (Column c : labels) {
+                label.add(array(manager, c, rowShape(c), rows, slots));
+            }
+        } catch (RuntimeException e) {
+            data.close();
+            label.close();
+            throw e;
+        }
+        return new NDList[] {data, label};
+    }
+
+    private static Shape rowShape(Column c) {
+        Shape s = c.shape(1);
+        return s.slice(1);
+    }
+
+    private NDArray array(NDManager manager, Column c, Shape shape, long[] rows, int[] slots) {
+        long bytes = c.bytes(rows.length);
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new InvalidArgumentException(store, c.name(), rows.length + " rows take " + bytes
+                    + " bytes, more than one buffer holds (2 GiB): use smaller batches");
+        }
+        if (bytes == 0) {
+            return manager.create(shape, c.type());
+        }
+        String engine = manager.getEngine().getEngineName();
+        boolean cpu = Device.Type.CPU.equals(manager.getDevice().getDeviceType());
+        if (cpu && ALIASING.getOrDefault(engine, Boolean.TRUE)) {
+            NDArray nd = manager.create(shape, c.type());
+            ByteBuffer own = nd.toByteBuffer(true);
+            boolean aliases = own.isDirect() && own.capacity() == bytes;
+            ALIASING.putIfAbsent(engine, aliases);
+            if (aliases) {
+                try {
+                    c.fill(rows, slots, own.clear());
+                } catch (RuntimeException e) {
+                    nd.close();
+                    throw e;
+                }
+                return nd;
+            }
+            nd.close();
+        }
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        c.fill(rows, slots, buf);
+        return manager.create(buf, shape, c.type());
+    }
+}

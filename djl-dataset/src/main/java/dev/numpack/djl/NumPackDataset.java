@@ -1,0 +1,596 @@
+package dev.numpack.djl;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.Record;
+import ai.djl.training.dataset.Sampler;
+import ai.djl.translate.Batchifier;
+import ai.djl.translate.Pipeline;
+import ai.djl.util.Progress;
+import dev.numpack.InvalidArgumentException;
+import dev.numpack.LazyArray;
+import dev.numpack.NumPack;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * A DJL {@link RandomAccessDataset} over arrays of a NumPack store: shuffled, lazy, read a whole batch at a
+ * time, shardable, resumable.
+ *
+ * <pre>{@code
+ * try (NumPackDataset train = NumPackDataset.builder()
+ *         .setStore(Path.of("fashion.npk"))
+ *         .setFeatures("images")
+ *         .optLabels("labels")
+ *         .setSampling(128, true)          // batch size, shuffle
+ *         .optSeed(42)
+ *         .build()) {
+ *     EasyTrain.fit(trainer, 10, train, null);
+ * }
+ * }</pre>
+ *
+ * <h2>What a batch is</h2>
+ * Each feature array becomes one {@code NDArray} of the batch's data, each label array one of its labels,
+ * in the order given, with shape {@code (batch, row shape...)}. Rows deleted in the store are not part of
+ * the dataset; indices are the store's logical rows. All arrays must have the same number of rows.
+ *
+ * <h2>Lazy</h2>
+ * Building the dataset maps the arrays ({@link NumPack#lazy(String)}) and reads no rows. Memory grows with
+ * the batch size times the batches in flight (the one being trained on plus {@code optPrefetchNumber}),
+ * never with the dataset: no index array either, the shuffle is computed ({@link ShardRemainder}).
+ * The dataset reads the store as it was when built: later appends to the store are not seen.
+ *
+ * <h2>Whole-batch reads</h2>
+ * With DJL's default stacking batchifiers, a batch is read with one gather per array, visiting the rows in
+ * file order, directly into the tensor's memory (see {@link #readBatch}); the pipelines then apply to the
+ * whole batch, as with DJL's {@code ArrayDataset}. With any other batchifier the dataset falls back to DJL's
+ * record-by-record path ({@link #get(NDManager, long)}), where the pipeline applies to each record.
+ *
+ * <h2>Sampling, sharding, resume</h2>
+ * {@code setSampling(batchSize, shuffle[, dropLast])} uses this dataset's sampler: the order of epoch
+ * {@code e} is a permutation computed from {@code (seed, e)} alone, the same on every run and machine, for
+ * any number of rows (also beyond 2^31). With {@code optShard(rank, worldSize)} each worker takes one of
+ * {@code worldSize} equal, disjoint pieces of that order. Every call to {@code getData} is one pass: it
+ * starts at {@link #position()} (epoch, next batch) and moves it as batches are handed out; when the
+ * epoch's last batch has been handed out, the position is the start of the next epoch. To resume, save
+ * {@link #position()} with the model and {@link #seek(DatasetPosition)} to it in the new run: the batches
+ * that follow equal those of an uninterrupted run, element for element. Run one pass at a time.
+ *
+ * <h2>Element types</h2>
+ * bool, uint8, int8, int32, int64, float16, float32 and float64 map to the DJL type of the same name, and
+ * int16 too on engines that have it. The others raise {@link UnsupportedDTypeException} when the dataset is
+ * built, unless {@link Builder#optConvertTypes(boolean)} opts in to reading int16 and uint16 as int32,
+ * uint32 and uint64 as int64 (checked) and complex numbers as (real, imaginary) float pairs.
+ *
+ * <p>Closing the dataset closes the store if the dataset opened it from a path; views made by
+ * {@code subDataset} or {@code randomSplit} share their parent's store and close nothing.
+ */
+public final class NumPackDataset extends RandomAccessDataset implements AutoCloseable {
+    private final NumPack store;
+    private final boolean ownsStore;
+    private final List<Column> features;
+    private final List<Column> labels;
+    private final BatchReader reader;
+    private final RowMap rows;
+    private final long seed;
+    private volatile DatasetPosition position;
+
+    private NumPackDataset(Builder b, NumPack store, boolean ownsStore, List<Column> features,
+            List<Column> labels) {
+        super(b);
+        this.store = store;
+        this.ownsStore = ownsStore;
+        this.features = features;
+        this.labels = labels;
+        this.reader = new BatchReader(store.path(), features, labels);
+        this.rows = RowMap.all(features.get(0).rows());
+        this.seed = b.seed;
+        this.position = new DatasetPosition(0, 0, null);
+        seek(b.start);
+    }
+
+    /** A view: the parent's arrays and settings, its own rows and position. */
+    private NumPackDataset(NumPackDataset parent, RowMap rows) {
+        super(new Builder().setSampling(parent.sampler));
+        this.store = parent.store;
+        this.ownsStore = false;
+        this.features = parent.features;
+        this.labels = parent.labels;
+        this.reader = parent.reader;
+        this.rows = rows;
+        this.seed = parent.seed;
+        this.dataBatchifier = parent.dataBatchifier;
+        this.labelBatchifier = parent.labelBatchifier;
+        this.pipeline = parent.pipeline;
+        this.targetPipeline = parent.targetPipeline;
+        this.prefetchNumber = parent.prefetchNumber;
+        this.device = parent.device;
+        this.position = new DatasetPosition(0, 0, sampling());
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the store this dataset reads */
+    public NumPack store() {
+        return store;
+    }
+
+    /** @return the feature arrays' names, in batch order */
+    public List<String> features() {
+        return features.stream().map(Column::name).toList();
+    }
+
+    /** @return the label arrays' names, in batch order */
+    public List<String> labels() {
+        return labels.stream().map(Column::name).toList();
+    }
+
+    /**
+     * @return the next batch this dataset will deliver: the position to save with a checkpoint
+     */
+    public DatasetPosition position() {
+        return position;
+    }
+
+    /**
+     * Makes the next pass start at {@code p}. A position at or past the end of its epoch means the start of
+     * the next epoch.
+     *
+     * @param p a position from {@link #position()}, maybe of an earlier run
+     * @throws IllegalArgumentException if {@code p} was taken under a different sampling (rows, batch size,
+     *     seed, drop-last or shard), where it would name other rows
+     * @throws IllegalStateException if {@code p} is inside an epoch and the sampler is not this dataset's own
+     *     (a sampler set with {@code setSampling(Sampler)} cannot be resumed exactly)
+     */
+    public void seek(DatasetPosition p) {
+        Objects.requireNonNull(p, "position");
+        String mine = sampling();
+        if (!p.fits(mine)) {
+            throw new IllegalArgumentException("position " + p.epoch() + "/" + p.batch() + " was taken under "
+                    + "sampling [" + p.sampling() + "], this dataset samples [" + mine + "]");
+        }
+        if (sampler instanceof EpochSampler) {
+            long total = ((EpochSampler) sampler).batchesPerEpoch(size());
+            position = p.batch() >= total
+                    ? new DatasetPosition(p.epoch() + 1, 0, mine)
+                    : new DatasetPosition(p.epoch(), p.batch(), mine);
+            return;
+        }
+        if (p.batch() != 0) {
+            throw new IllegalStateException("cannot resume inside an epoch with sampler " + sampler
+                    + ": build with setSampling(batchSize, shuffle[, dropLast]) for exact resume");
+        }
+        position = new DatasetPosition(p.epoch(), 0, mine);
+    }
+
+    /** @return batches per epoch, or -1 when a custom sampler does not say */
+    public long batchesPerEpoch() {
+        return sampler instanceof EpochSampler ? ((EpochSampler) sampler).batchesPerEpoch(size()) : -1;
+    }
+
+    /** @return the description of this dataset's sampling that positions carry */
+    String sampling() {
+        if (sampler instanceof EpochSampler) {
+            return ((EpochSampler) sampler).describe(size());
+        }
+        return "rows=" + size() + " sampler=" + sampler.getClass().getName();
+    }
+
+    void moveTo(DatasetPosition p) {
+        position = p;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Iterable<Batch> getData(NDManager manager, Sampler sampler, ExecutorService executorService) {
+        if (sampler == this.sampler) {
+            DatasetPosition start = position;
+            if (sampler instanceof EpochSampler) {
+                EpochSampler own = (EpochSampler) sampler;
+                return new PassIterable(this, manager, own.batches(size(), start.epoch(), start.batch()), sampler,
+                        start, own.batchesPerEpoch(size()), true, executorService);
+            }
+            return new PassIterable(this, manager, sampler.sample(this), sampler, start, -1, true,
+                    executorService);
+        }
+        // a side pass with another sampler (toArray, an evaluation order): the position stays
+        return new PassIterable(this, manager, sampler.sample(this), sampler, DatasetPosition.START, -1, false,
+                executorService);
+    }
+
+    /** {@inheritDoc} Nothing to prepare: the arrays were mapped when the dataset was built. */
+    @Override
+    public void prepare(Progress progress) {
+        // lazy by design: no rows are read ahead of the batches that need them
+    }
+
+    /**
+     * Reads one row as a record, for DJL's record-by-record path.
+     *
+     * @param manager where the arrays are made
+     * @param index the dataset index
+     * @return the row's features and labels, without a batch axis
+     */
+    @Override
+    public Record get(NDManager manager, long index) {
+        NDList[] read = reader.readRow(manager, rows.row(index));
+        return new Record(read[0], read[1]);
+    }
+
+    /**
+     * Reads a whole batch: each array's rows in one gather, in file order, into the memory of the
+     * {@code NDArray} returned. Used by every pass; public for loops that pick their own indices.
+     *
+     * @param manager where the arrays are made
+     * @param indices dataset indices, in batch order
+     * @return {data, labels}
+     */
+    public NDList[] readBatch(NDManager manager, List<Long> indices) {
+        long[] storeRows = new long[indices.size()];
+        long size = size();
+        for (int k = 0; k < storeRows.length; k++) {
+            long i = indices.get(k);
+            if (i < 0 || i >= size) {
+                throw new InvalidArgumentException(store.path(), null, "dataset index " + i
+                        + " outside [0, " + size + ")");
+            }
+            storeRows[k] = rows.row(i);
+        }
+        return reader.read(manager, storeRows);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected long availableSize() {
+        return rows.size();
+    }
+
+    /**
+     * Splits the rows at random into parts of the given ratios, deterministically from the seed (the split
+     * of a resumed run equals the first run's). Each part reads whole batches and has its own position.
+     */
+    @Override
+    public RandomAccessDataset[] randomSplit(int... ratio) {
+        if (ratio.length < 2) {
+            throw new IllegalArgumentException("Requires at least two split portion.");
+        }
+        for (int r : ratio) {
+            if (r < 0) {
+                throw new IllegalArgumentException("negative ratio in " + Arrays.toString(ratio));
+            }
+        }
+        long size = size();
+        RowMap base = rows.range(0, size);
+        Permutation order = new Permutation(size, seed, SPLIT_STREAM);
+        double sum = Arrays.stream(ratio).asDoubleStream().sum();
+        RandomAccessDataset[] parts = new RandomAccessDataset[ratio.length];
+        long from = 0;
+        for (int i = 0; i < ratio.length; i++) {
+            long to = i == ratio.length - 1 ? size : from + (long) (ratio[i] / sum * size);
+            parts[i] = new NumPackDataset(this, base.permuted(order, from, to));
+            from = to;
+        }
+        return parts;
+    }
+
+    /** The permutation stream for splits: far from any epoch number. */
+    private static final long SPLIT_STREAM = -0x5EED_0000_0000_0001L;
+
+    /** {@inheritDoc} A view of dataset indices {@code [fromIndex, toIndex)}, read whole-batch. */
+    @Override
+    public RandomAccessDataset subDataset(int fromIndex, int toIndex) {
+        return new NumPackDataset(this, rows.range(0, size()).range(fromIndex, toIndex));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected RandomAccessDataset newSubDataset(int[] indices, int from, int to) {
+        long[] picked = new long[to - from];
+        for (int i = from; i < to; i++) {
+            picked[i - from] = indices[i];
+        }
+        return new NumPackDataset(this, rows.range(0, size()).pick(picked));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected RandomAccessDataset newSubDataset(List<Long> subIndices) {
+        return new NumPackDataset(this, rows.range(0, size()).pick(subIndices.stream().mapToLong(Long::longValue)
+                .toArray()));
+    }
+
+    boolean readsWholeBatches() {
+        return dataBatchifier == Batchifier.STACK && labelBatchifier == Batchifier.STACK;
+    }
+
+    Batchifier dataBatchifier() {
+        return dataBatchifier;
+    }
+
+    Batchifier labelBatchifier() {
+        return labelBatchifier;
+    }
+
+    Pipeline pipeline() {
+        return pipeline;
+    }
+
+    Pipeline targetPipeline() {
+        return targetPipeline;
+    }
+
+    int prefetchNumber() {
+        return prefetchNumber;
+    }
+
+    Device device() {
+        return device;
+    }
+
+    /** Closes the arrays' views and, if this dataset opened the store, the store. Views close nothing. */
+    @Override
+    public void close() {
+        if (!ownsStore) {
+            return;
+        }
+        for (Column c : features) {
+            c.array().close();
+        }
+        for (Column c : labels) {
+            c.array().close();
+        }
+        store.close();
+    }
+
+    @Override
+    public String toString() {
+        return "NumPackDataset(" + store.path() + ", features " + features() + ", labels " + labels() + ", "
+                + size() + " rows)";
+    }
+
+    /**
+     * Builds a {@link NumPackDataset}: {@code set*} options are required, {@code opt*} ones optional; the
+     * inherited {@code setSampling}, {@code optPipeline}, {@code optTargetPipeline},
+     * {@code optDataBatchifier}, {@code optLabelBatchifier}, {@code optPrefetchNumber}, {@code optLimit}
+     * and {@code optDevice} work as for any DJL dataset.
+     */
+    public static final class Builder extends BaseBuilder<Builder> {
+        private Path path;
+        private NumPack open;
+        private List<String> featureNames = List.of();
+        private List<String> labelNames = List.of();
+        private long seed;
+        private int rank;
+        private int worldSize = 1;
+        private ShardRemainder remainder = ShardRemainder.PAD;
+        private DatasetPosition start = DatasetPosition.START;
+        private boolean convertTypes;
+        private int batchSize;
+        private boolean shuffle;
+        private boolean dropLast;
+        private boolean ownSampling;
+
+        Builder() {}
+
+        /** {@inheritDoc} */
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /**
+         * @param path the store's directory; the dataset opens it read-only and closes it when closed
+         * @return this builder
+         */
+        public Builder setStore(Path path) {
+            this.path = Objects.requireNonNull(path, "path");
+            this.open = null;
+            return this;
+        }
+
+        /**
+         * @param store an open store; the dataset reads it but leaves closing it to the caller
+         * @return this builder
+         */
+        public Builder setStore(NumPack store) {
+            this.open = Objects.requireNonNull(store, "store");
+            this.path = null;
+            return this;
+        }
+
+        /**
+         * @param names the feature arrays, one {@code NDArray} each in the batch's data, in this order
+         * @return this builder
+         */
+        public Builder setFeatures(String... names) {
+            this.featureNames = List.of(names);
+            return this;
+        }
+
+        /**
+         * @param names the label arrays, one {@code NDArray} each in the batch's labels, in this order
+         * @return this builder
+         */
+        public Builder optLabels(String... names) {
+            this.labelNames = List.of(names);
+            return this;
+        }
+
+        /**
+         * Uses this dataset's own sampler: deterministic shuffle, sharding and exact resume.
+         *
+         * @param batchSize rows per batch
+         * @param random whether to shuffle each epoch
+         * @param dropLast whether to drop the last, short batch of each epoch
+         * @return this builder
+         */
+        @Override
+        public Builder setSampling(int batchSize, boolean random, boolean dropLast) {
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            this.shuffle = random;
+            this.dropLast = dropLast;
+            this.ownSampling = true;
+            this.sampler = null;
+            return this;
+        }
+
+        /**
+         * Uses another sampler. Passes then still read whole batches, but cannot be sharded, and resume
+         * only at an epoch boundary.
+         *
+         * @param sampler the sampler
+         * @return this builder
+         */
+        @Override
+        public Builder setSampling(Sampler sampler) {
+            this.sampler = Objects.requireNonNull(sampler, "sampler");
+            this.ownSampling = false;
+            return this;
+        }
+
+        /** {@inheritDoc} */
+        @Override
+        public Sampler getSampler() {
+            if (ownSampling) {
+                return new EpochSampler(batchSize, shuffle, dropLast, seed, rank, worldSize, remainder);
+            }
+            if (sampler == null) {
+                throw new IllegalArgumentException("NumPackDataset needs setSampling(batchSize, shuffle[, dropLast])");
+            }
+            return sampler;
+        }
+
+        /**
+         * @param seed the shuffle's seed (default 0): the same seed gives the same order every epoch e
+         * @return this builder
+         */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Makes this dataset one shard of {@code worldSize} for data-parallel training: each epoch the
+         * shards are disjoint and equal-sized and together cover the epoch (see {@link ShardRemainder}).
+         * All workers must use the same seed.
+         *
+         * @param rank this worker, {@code 0 <= rank < worldSize}
+         * @param worldSize the number of workers
+         * @return this builder
+         */
+        public Builder optShard(int rank, int worldSize) {
+            if (worldSize <= 0 || rank < 0 || rank >= worldSize) {
+                throw new IllegalArgumentException("shard rank " + rank + " of world size " + worldSize
+                        + ": need 0 <= rank < worldSize");
+            }
+            this.rank = rank;
+            this.worldSize = worldSize;
+            return this;
+        }
+
+        /**
+         * @param remainder what sharding does with rows that don't divide evenly (default {@code PAD})
+         * @return this builder
+         */
+        public Builder optShardRemainder(ShardRemainder remainder) {
+            this.remainder = Objects.requireNonNull(remainder, "remainder");
+            return this;
+        }
+
+        /**
+         * @param start where the first pass starts, e.g. a position saved by an earlier run
+         * @return this builder
+         */
+        public Builder optStartPosition(DatasetPosition start) {
+            this.start = Objects.requireNonNull(start, "start");
+            return this;
+        }
+
+        /**
+         * @param convert whether element types DJL lacks are converted (int16 and uint16 to int32, uint32 and
+         *     uint64 to int64, refusing values of 2^63 and more, complex to float pairs on a last axis of 2)
+         *     instead of refused (default {@code false})
+         * @return this builder
+         */
+        public Builder optConvertTypes(boolean convert) {
+            this.convertTypes = convert;
+            return this;
+        }
+
+        /**
+         * @return the dataset; it has mapped its arrays and read no rows
+         * @throws IllegalArgumentException if the store, features or sampling are missing, or a shard is
+         *     combined with a custom sampler
+         * @throws dev.numpack.ArrayNotFoundException if an array is not in the store
+         * @throws InvalidArgumentException if the arrays differ in row count or one is 0-d
+         * @throws UnsupportedDTypeException if an array's element type has no DJL counterpart
+         */
+        public NumPackDataset build() {
+            if (path == null && open == null) {
+                throw new IllegalArgumentException("NumPackDataset needs setStore(path or NumPack)");
+            }
+            if (featureNames.isEmpty()) {
+                throw new IllegalArgumentException("NumPackDataset needs setFeatures(at least one array)");
+            }
+            if (!ownSampling && sampler == null) {
+                throw new IllegalArgumentException("NumPackDataset needs setSampling(batchSize, shuffle[, dropLast])");
+            }
+            if (!ownSampling && worldSize > 1) {
+                throw new IllegalArgumentException("optShard needs the dataset's own sampler: "
+                        + "setSampling(batchSize, shuffle[, dropLast]), not a custom Sampler");
+            }
+            NumPack np = open != null ? open : NumPack.openReadOnly(path);
+            boolean owns = open == null;
+            List<LazyArray> opened = new ArrayList<>();
+            try {
+                String engine = Engine.getInstance().getEngineName();
+                List<Column> fs = columns(np, featureNames, engine, opened);
+                List<Column> ls = columns(np, labelNames, engine, opened);
+                long count = fs.get(0).rows();
+                for (Column c : concat(fs, ls)) {
+                    if (c.rows() != count) {
+                        throw new InvalidArgumentException(np.path(), c.name(), c.rows() + " rows, but '"
+                                + fs.get(0).name() + "' has " + count + ": features and labels must have the same rows");
+                    }
+                }
+                return new NumPackDataset(this, np, owns, fs, ls);
+            } catch (RuntimeException e) {
+                opened.forEach(LazyArray::close);
+                if (owns) {
+                    np.close();
+                }
+                throw e;
+            }
+        }
+
+        private List<Column> columns(NumPack np, List<String> names, String engine, List<LazyArray> opened) {
+            List<Column> out = new ArrayList<>(names.size());
+            for (String name : names) {
+                LazyArray a = np.lazy(name);
+                opened.add(a);
+                out.add(Column.of(np.path(), a, convertTypes, engine));
+            }
+            return out;
+        }
+
+        private static List<Column> concat(List<Column> a, List<Column> b) {
+            List<Column> all = new ArrayList<>(a);
+            all.addAll(b);
+            return all;
+        }
+    }
+}

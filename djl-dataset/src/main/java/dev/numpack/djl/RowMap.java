@@ -1,0 +1,96 @@
+package dev.numpack.djl;
+
+/**
+ * Maps a dataset index to a logical row of the store's arrays. The whole store is the identity;
+ * {@code subDataset} and {@code randomSplit} views compose a range, a seeded permutation or an explicit
+ * index list on top of their parent's map, so a view of a view still reads whole batches from the store.
+ */
+abstract class RowMap {
+    /** @return how many dataset indices this map has */
+    abstract long size();
+
+    /** @return the store row of dataset index {@code i}, for {@code 0 <= i < size()} */
+    abstract long row(long i);
+
+    /** @return the identity over {@code rows} rows */
+    static RowMap all(long rows) {
+        return new RowMap() {
+            @Override
+            long size() {
+                return rows;
+            }
+
+            @Override
+            long row(long i) {
+                return check(i);
+            }
+        };
+    }
+
+    /** @return indices {@code [from, to)} of this map */
+    RowMap range(long from, long to) {
+        if (from < 0 || to < from || to > size()) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") outside [0, " + size() + ")");
+        }
+        RowMap parent = this;
+        return new RowMap() {
+            @Override
+            long size() {
+                return to - from;
+            }
+
+            @Override
+            long row(long i) {
+                return parent.row(from + check(i));
+            }
+        };
+    }
+
+    /** @return positions {@code [from, to)} of {@code order} applied to this map */
+    RowMap permuted(Permutation order, long from, long to) {
+        if (order.size() != size() || from < 0 || to < from || to > size()) {
+            throw new IndexOutOfBoundsException("permuted range [" + from + ", " + to + ") outside [0, " + size() + ")");
+        }
+        RowMap parent = this;
+        return new RowMap() {
+            @Override
+            long size() {
+                return to - from;
+            }
+
+            @Override
+            long row(long i) {
+                return parent.row(order.apply(from + check(i)));
+            }
+        };
+    }
+
+    /** @return the given indices of this map, in the given order (repeats allowed) */
+    RowMap pick(long[] indices) {
+        for (long i : indices) {
+            if (i < 0 || i >= size()) {
+                throw new IndexOutOfBoundsException("index " + i + " outside [0, " + size() + ")");
+            }
+        }
+        RowMap parent = this;
+        long[] own = indices.clone();
+        return new RowMap() {
+            @Override
+            long size() {
+                return own.length;
+            }
+
+            @Override
+            long row(long i) {
+                return parent.row(own[(int) check(i)]);
+            }
+        };
+    }
+
+    final long check(long i) {
+        if (i < 0 || i >= size()) {
+            throw new IndexOutOfBoundsException("dataset index " + i + " outside [0, " + size() + ")");
+        }
+        return i;
+    }
+}

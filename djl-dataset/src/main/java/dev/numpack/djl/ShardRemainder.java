@@ -1,0 +1,21 @@
+package dev.numpack.djl;
+
+/**
+ * What sharding does with the rows left over when the row count is not a multiple of the world size,
+ * so that every worker gets the same number of rows (data-parallel workers must run the same number of
+ * steps, or the collective operations of the slowest one hang).
+ */
+public enum ShardRemainder {
+    /**
+     * Every shard gets {@code ceil(rows / worldSize)} rows; the last shards wrap around to the start of
+     * the epoch's order, so up to {@code worldSize - 1} rows are seen twice in that epoch. The union of
+     * the shards covers every row. This is PyTorch's {@code DistributedSampler} default.
+     */
+    PAD,
+    /**
+     * Every shard gets {@code floor(rows / worldSize)} rows; the last {@code rows % worldSize} rows of
+     * the epoch's order are skipped that epoch (a different set each epoch when shuffled). Shards never
+     * overlap.
+     */
+    DROP
+}
