@@ -191,6 +191,36 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         position = p;
     }
 
+    /**
+     * One pass from {@link #position()} with this dataset's sampler, read on the calling thread.
+     *
+     * @param manager the manager the batches' arrays are made in (through sub-managers)
+     * @return the pass's batches; close each when done with it
+     */
+    @Override
+    public Iterable<Batch> getData(NDManager manager) {
+        return getData(manager, sampler, null);
+    }
+
+    /**
+     * One pass from {@link #position()} with this dataset's sampler, {@code optPrefetchNumber} batches read
+     * ahead on {@code executorService}.
+     *
+     * @param manager the manager the batches' arrays are made in (through sub-managers)
+     * @param executorService the threads that read ahead, or {@code null} to read on the calling thread
+     * @return the pass's batches; close each when done with it
+     */
+    @Override
+    public Iterable<Batch> getData(NDManager manager, ExecutorService executorService) {
+        return getData(manager, sampler, executorService);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Iterable<Batch> getData(NDManager manager, Sampler sampler) {
+        return getData(manager, sampler, null);
+    }
+
     /** {@inheritDoc} */
     @Override
     public Iterable<Batch> getData(NDManager manager, Sampler sampler, ExecutorService executorService) {

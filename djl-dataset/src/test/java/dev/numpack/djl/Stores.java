@@ -1,0 +1,62 @@
+package dev.numpack.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.dataset.Batch;
+import dev.numpack.NdArray;
+import dev.numpack.NumPack;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Test stores whose rows say which row they are, and helpers to read batches back as plain Java values. */
+final class Stores {
+    private Stores() {}
+
+    /**
+     * Saves {@code x} (rows x cols float32, row i holds i*cols .. i*cols+cols-1) and {@code y} (int64, row
+     * i holds i) into a new store at {@code dir}.
+     */
+    static Path rowNumbered(Path dir, int rows, int cols) {
+        float[] x = new float[rows * cols];
+        long[] y = new long[rows];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                x[i * cols + j] = i * cols + j;
+            }
+            y[i] = i;
+        }
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("x", NdArray.of(x).reshape(rows, cols));
+            np.save("y", NdArray.of(y));
+        }
+        return dir;
+    }
+
+    /** @return the label values (int64) of a batch's first label array */
+    static long[] labels(Batch batch) {
+        return batch.getLabels().get(0).toLongArray();
+    }
+
+    /** @return each batch's first label array, as long[], in order */
+    static List<long[]> labelsOf(Iterable<Batch> pass) {
+        List<long[]> out = new ArrayList<>();
+        for (Batch b : pass) {
+            try (b) {
+                out.add(labels(b));
+            }
+        }
+        return out;
+    }
+
+    /** @return every array of a batch flattened to float, data then labels */
+    static List<float[]> contents(Batch batch) {
+        List<float[]> out = new ArrayList<>();
+        for (NDList l : new NDList[] {batch.getData(), batch.getLabels()}) {
+            for (NDArray a : l) {
+                out.add(a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray());
+            }
+        }
+        return out;
+    }
+}
