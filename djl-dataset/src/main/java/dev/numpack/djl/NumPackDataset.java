@@ -10,6 +10,7 @@ import ai.djl.training.dataset.Record;
 import ai.djl.training.dataset.Sampler;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.Pipeline;
+import ai.djl.translate.StackBatchifier;
 import ai.djl.util.Progress;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.LazyArray;
@@ -291,7 +292,7 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
      * of a resumed run equals the first run's). Each part reads whole batches and has its own position.
      */
     @Override
-    public RandomAccessDataset[] randomSplit(int... ratio) {
+    public NumPackDataset[] randomSplit(int... ratio) {
         if (ratio.length < 2) {
             throw new IllegalArgumentException("Requires at least two split portion.");
         }
@@ -304,7 +305,7 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         RowMap base = rows.range(0, size);
         Permutation order = new Permutation(size, seed, SPLIT_STREAM);
         double sum = Arrays.stream(ratio).asDoubleStream().sum();
-        RandomAccessDataset[] parts = new RandomAccessDataset[ratio.length];
+        NumPackDataset[] parts = new NumPackDataset[ratio.length];
         long from = 0;
         for (int i = 0; i < ratio.length; i++) {
             long to = i == ratio.length - 1 ? size : from + (long) (ratio[i] / sum * size);
@@ -319,7 +320,7 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
 
     /** {@inheritDoc} A view of dataset indices {@code [fromIndex, toIndex)}, read whole-batch. */
     @Override
-    public RandomAccessDataset subDataset(int fromIndex, int toIndex) {
+    public NumPackDataset subDataset(int fromIndex, int toIndex) {
         return new NumPackDataset(this, rows.range(0, size()).range(fromIndex, toIndex));
     }
 
@@ -340,8 +341,13 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
                 .toArray()));
     }
 
+    /** Whole batches are stacked rows, which is only what DJL's own stacking batchifier makes. */
     boolean readsWholeBatches() {
-        return dataBatchifier == Batchifier.STACK && labelBatchifier == Batchifier.STACK;
+        return isStack(dataBatchifier) && isStack(labelBatchifier);
+    }
+
+    private static boolean isStack(Batchifier b) {
+        return b != null && b.getClass() == StackBatchifier.class;
     }
 
     Batchifier dataBatchifier() {

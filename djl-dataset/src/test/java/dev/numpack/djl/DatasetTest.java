@@ -1,0 +1,607 @@
+package dev.numpack.djl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.Record;
+import ai.djl.translate.Batchifier;
+import dev.numpack.AlreadyClosedException;
+import dev.numpack.ArrayNotFoundException;
+import dev.numpack.InvalidArgumentException;
+import dev.numpack.NdArray;
+import dev.numpack.NumPack;
+import dev.numpack.format.DType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetTest {
+    @TempDir
+    Path dir;
+
+    private NDManager manager;
+
+    @BeforeEach
+    void manager() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    private NumPackDataset.Builder xy(int batch, boolean shuffle) {
+        return NumPackDataset.builder().setStore(dir).setFeatures("x").optLabels("y").setSampling(batch, shuffle)
+                .optSeed(1234);
+    }
+
+    /** Every batch's full contents (x then y, as floats), batch by batch. */
+    private static List<List<float[]>> contents(Iterable<Batch> pass, int maxBatches) {
+        List<List<float[]>> out = new ArrayList<>();
+        for (Batch b : pass) {
+            try (b) {
+                out.add(Stores.contents(b));
+            }
+            if (out.size() == maxBatches) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    private static void assertSameBatches(List<List<float[]>> expected, List<List<float[]>> actual) {
+        assertEquals(expected.size(), actual.size(), "batch count");
+        for (int i = 0; i < expected.size(); i++) {
+            for (int a = 0; a < expected.get(i).size(); a++) {
+                assertArrayEquals(expected.get(i).get(a), actual.get(i).get(a), "batch " + i + ", array " + a);
+            }
+        }
+    }
+
+    @Test
+    void eachBatchRowHoldsTheRowItsLabelNames() {
+        Stores.rowNumbered(dir, 53, 5);
+        try (NumPackDataset ds = xy(8, true).build()) {
+            int batches = 0;
+            for (Batch b : ds.getData(manager)) {
+                try (b) {
+                    long[] y = Stores.labels(b);
+                    float[] x = b.getData().get(0).toFloatArray();
+                    assertEquals(new Shape(y.length, 5), b.getData().get(0).getShape());
+                    assertEquals(DataType.FLOAT32, b.getData().get(0).getDataType());
+                    assertEquals(DataType.INT64, b.getLabels().get(0).getDataType());
+                    for (int k = 0; k < y.length; k++) {
+                        for (int j = 0; j < 5; j++) {
+                            assertEquals(y[k] * 5 + j, x[k * 5 + j]);
+                        }
+                        assertEquals(List.of(y), List.of(y)); // indices reported below
+                    }
+                    assertEquals(Arrays.stream(y).boxed().toList(), b.getIndices(), "indices are the rows");
+                    batches++;
+                }
+            }
+            assertEquals(7, batches);
+            assertEquals(7, ds.batchesPerEpoch());
+        }
+    }
+
+    @Test
+    void positionCountsHandedOutBatchesAndRollsOverAtTheEpochEnd() {
+        Stores.rowNumbered(dir, 10, 1);
+        try (NumPackDataset ds = xy(4, true).build()) {
+            assertEquals(0, ds.position().epoch());
+            assertEquals(0, ds.position().batch());
+            var it = ds.getData(manager).iterator();
+            it.next().close();
+            assertEquals(List.of(0L, 1L), List.of(ds.position().epoch(), ds.position().batch()));
+            it.next().close();
+            assertEquals(List.of(0L, 2L), List.of(ds.position().epoch(), ds.position().batch()));
+            it.next().close(); // the last batch of epoch 0
+            assertEquals(List.of(1L, 0L), List.of(ds.position().epoch(), ds.position().batch()));
+            assertFalse(it.hasNext());
+            assertEquals(List.of(1L, 0L), List.of(ds.position().epoch(), ds.position().batch()));
+            // an abandoned pass: the next one continues where it stopped
+            var it2 = ds.getData(manager).iterator();
+            long[] first = Stores.labels(it2.next());
+            DatasetPosition mid = ds.position();
+            List<long[]> rest = Stores.labelsOf(() -> ds.getData(manager).iterator());
+            assertEquals(2, rest.size());
+            assertEquals(new DatasetPosition(2, 0, mid.sampling()), ds.position());
+            Set<Long> epoch1 = new HashSet<>();
+            Arrays.stream(first).forEach(epoch1::add);
+            rest.forEach(r -> Arrays.stream(r).forEach(epoch1::add));
+            assertEquals(10, epoch1.size(), "epoch 1 still covers every row once");
+        }
+    }
+
+    @Test
+    void resumedRunSeesExactlyTheBatchesOfTheUninterruptedRun() {
+        Stores.rowNumbered(dir, 203, 3);
+        List<List<float[]>> straight = new ArrayList<>();
+        try (NumPackDataset ds = xy(16, true).build()) {
+            for (int e = 0; e < 3; e++) {
+                straight.addAll(contents(ds.getData(manager), Integer.MAX_VALUE));
+            }
+        }
+        int perEpoch = 13;
+        assertEquals(3 * perEpoch, straight.size());
+        for (int stopAfter : new int[] {1, 5, 12, 13, 14, 20, 38}) {
+            List<List<float[]>> resumed = new ArrayList<>();
+            DatasetPosition saved;
+            try (NumPackDataset first = xy(16, true).build()) {
+                int left = stopAfter;
+                while (left > 0) {
+                    List<List<float[]>> got = contents(first.getData(manager), left);
+                    resumed.addAll(got);
+                    left -= got.size();
+                }
+                saved = first.position();
+            }
+            // a fresh dataset, as in a new JVM, started at the saved position
+            try (NumPackDataset second = xy(16, true).optStartPosition(saved).build()) {
+                while (second.position().epoch() < 3) {
+                    resumed.addAll(contents(second.getData(manager), Integer.MAX_VALUE));
+                }
+            }
+            assertSameBatches(straight, resumed);
+        }
+    }
+
+    @Test
+    void prefetchThroughAnExecutorKeepsTheOrderAndTheResume() {
+        Stores.rowNumbered(dir, 300, 4);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (NumPackDataset plain = xy(10, true).build();
+                NumPackDataset ahead = xy(10, true).optPrefetchNumber(5).build()) {
+            for (int e = 0; e < 2; e++) {
+                assertSameBatches(contents(plain.getData(manager), Integer.MAX_VALUE),
+                        contents(ahead.getData(manager, pool), Integer.MAX_VALUE));
+            }
+            List<List<float[]>> part = contents(ahead.getData(manager, pool), 7);
+            assertEquals(7, part.size());
+            assertEquals(List.of(2L, 7L), List.of(ahead.position().epoch(), ahead.position().batch()),
+                    "prefetched batches that were not handed out do not count");
+            List<List<float[]>> expected = contents(plain.getData(manager), Integer.MAX_VALUE).subList(7, 30);
+            assertSameBatches(expected, contents(ahead.getData(manager, pool), Integer.MAX_VALUE));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void resumingUnderAnotherSamplingIsRefused() {
+        Stores.rowNumbered(dir, 100, 1);
+        DatasetPosition p;
+        try (NumPackDataset ds = xy(10, true).build()) {
+            ds.getData(manager).iterator().next().close();
+            p = ds.position();
+        }
+        for (NumPackDataset.Builder other : List.of(xy(11, true), xy(10, false), xy(10, true).optSeed(1),
+                xy(10, true).optShard(0, 2), xy(10, true).optLimit(99))) {
+            try (NumPackDataset ds = other.build()) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ds.seek(p));
+                assertTrue(e.getMessage().contains("batch=10"), e.getMessage());
+            }
+            assertThrows(IllegalArgumentException.class, () -> other.optStartPosition(p).build());
+        }
+        try (NumPackDataset ds = xy(10, true).build()) {
+            ds.seek(DatasetPosition.of(4, 10)); // past the end of epoch 4: the start of epoch 5
+            assertEquals(List.of(5L, 0L), List.of(ds.position().epoch(), ds.position().batch()));
+        }
+    }
+
+    @Test
+    void shardsOfOneEpochAreDisjointAndTogetherAreTheEpoch() {
+        Stores.rowNumbered(dir, 120, 2);
+        List<Long> union = new ArrayList<>();
+        for (int rank = 0; rank < 3; rank++) {
+            try (NumPackDataset ds = xy(7, true).optShard(rank, 3).build()) {
+                List<Long> mine = new ArrayList<>();
+                Stores.labelsOf(ds.getData(manager)).forEach(y -> Arrays.stream(y).forEach(mine::add));
+                assertEquals(40, mine.size(), "rank " + rank);
+                union.addAll(mine);
+            }
+        }
+        assertEquals(120, union.size());
+        assertEquals(120, new HashSet<>(union).size(), "no row in two shards");
+    }
+
+    @Test
+    void shardsStayEqualWhenRowsDoNotDivide() {
+        Stores.rowNumbered(dir, 121, 2);
+        for (ShardRemainder r : ShardRemainder.values()) {
+            Set<Long> union = new HashSet<>();
+            for (int rank = 0; rank < 4; rank++) {
+                try (NumPackDataset ds = xy(8, true).optShard(rank, 4).optShardRemainder(r).build()) {
+                    List<Long> mine = new ArrayList<>();
+                    Stores.labelsOf(ds.getData(manager)).forEach(y -> Arrays.stream(y).forEach(mine::add));
+                    assertEquals(r == ShardRemainder.PAD ? 31 : 30, mine.size(), r + " rank " + rank);
+                    union.addAll(mine);
+                }
+            }
+            assertEquals(r == ShardRemainder.PAD ? 121 : 120, union.size(), r.toString());
+        }
+    }
+
+    @Test
+    void dropLastDropsTheShortBatch() {
+        Stores.rowNumbered(dir, 10, 1);
+        try (NumPackDataset ds = NumPackDataset.builder().setStore(dir).setFeatures("x").optLabels("y")
+                .setSampling(4, true, true).build()) {
+            List<long[]> batches = Stores.labelsOf(ds.getData(manager));
+            assertEquals(2, batches.size());
+            assertTrue(batches.stream().allMatch(b -> b.length == 4));
+        }
+    }
+
+    @Test
+    void deletedRowsAreSkipped() {
+        Stores.rowNumbered(dir, 20, 2);
+        try (NumPack np = NumPack.open(dir)) {
+            np.delete("x", 0, 5, 19);
+            np.delete("y", 0, 5, 19);
+        }
+        try (NumPackDataset ds = xy(6, true).build()) {
+            assertEquals(17, ds.size());
+            Set<Long> seen = new HashSet<>();
+            for (Batch b : ds.getData(manager)) {
+                try (b) {
+                    long[] y = Stores.labels(b);
+                    float[] x = b.getData().get(0).toFloatArray();
+                    for (int k = 0; k < y.length; k++) {
+                        assertEquals(y[k] * 2, x[2 * k], "features and labels stay aligned");
+                        seen.add(y[k]);
+                    }
+                }
+            }
+            assertEquals(17, seen.size());
+            assertFalse(seen.contains(0L) || seen.contains(5L) || seen.contains(19L), seen.toString());
+        }
+    }
+
+    @Test
+    void featuresAndLabelsMustAgreeInRows() {
+        Stores.rowNumbered(dir, 20, 2);
+        try (NumPack np = NumPack.open(dir)) {
+            np.delete("y", 3);
+            np.save("z", NdArray.of(new float[] {1, 2}));
+            np.save("scalar", NdArray.of(new float[] {1}).reshape());
+        }
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> xy(4, true).build());
+        assertEquals("y", e.array());
+        assertTrue(e.getMessage().contains("19 rows") && e.getMessage().contains("'x' has 20"), e.getMessage());
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        ArrayNotFoundException missing = assertThrows(ArrayNotFoundException.class, () -> NumPackDataset.builder()
+                .setStore(dir).setFeatures("x", "nope").setSampling(4, true).build());
+        assertEquals("nope", missing.array());
+        InvalidArgumentException scalar = assertThrows(InvalidArgumentException.class, () -> NumPackDataset.builder()
+                .setStore(dir).setFeatures("scalar").setSampling(4, true).build());
+        assertEquals("scalar", scalar.array());
+    }
+
+    @Test
+    void builderNamesWhatIsMissing() {
+        Stores.rowNumbered(dir, 4, 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NumPackDataset.builder().setFeatures("x")
+                .setSampling(2, true).build()).getMessage().contains("setStore"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NumPackDataset.builder().setStore(dir)
+                .setSampling(2, true).build()).getMessage().contains("setFeatures"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NumPackDataset.builder().setStore(dir)
+                .setFeatures("x").build()).getMessage().contains("setSampling"));
+        assertThrows(IllegalArgumentException.class, () -> NumPackDataset.builder().setSampling(0, true));
+        assertThrows(IllegalArgumentException.class, () -> NumPackDataset.builder().optShard(3, 3));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NumPackDataset.builder().setStore(dir)
+                .setFeatures("x").setSampling(new ai.djl.training.dataset.BatchSampler(
+                        new ai.djl.training.dataset.SequenceSampler(), 2)).optShard(0, 2).build())
+                .getMessage().contains("optShard"));
+    }
+
+    @Test
+    void everyDjlTypeKeepsItsValues() {
+        byte[] bytes = {-128, -1, 0, 1, 127, 42};
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("bool", NdArray.of(new boolean[] {true, false, true, true, false, false}).reshape(3, 2));
+            np.save("uint8", NdArray.ofUint8(bytes).reshape(3, 2));
+            np.save("int8", NdArray.of(bytes).reshape(3, 2));
+            np.save("int32", NdArray.of(new int[] {Integer.MIN_VALUE, -1, 0, 1, Integer.MAX_VALUE, 7}).reshape(3, 2));
+            np.save("int64", NdArray.of(new long[] {Long.MIN_VALUE, -1, 0, 1, Long.MAX_VALUE, 7}).reshape(3, 2));
+            np.save("float32", NdArray.of(new float[] {-1.5f, 0, Float.MIN_VALUE, Float.NaN, 1e30f, 3}).reshape(3, 2));
+            np.save("float64", NdArray.of(new double[] {-1.5, 0, Double.MIN_VALUE, 1e300, 2, 3}).reshape(3, 2));
+            np.save("float16", NdArray.copyOf(DType.FLOAT16, new long[] {3, 2}, java.nio.ByteBuffer.wrap(
+                    new byte[] {0, 0x3C, 0, (byte) 0xC0, 0, 0x7C, 1, 0, 0, 0x38, (byte) 0xFF, 0x7B})));
+        }
+        try (NumPackDataset ds = NumPackDataset.builder().setStore(dir)
+                .setFeatures("bool", "uint8", "int8", "int32", "int64", "float32", "float64", "float16")
+                .setSampling(3, false).build()) {
+            Batch b = ds.getData(manager).iterator().next();
+            NDList d = b.getData();
+            assertEquals(DataType.BOOLEAN, d.get(0).getDataType());
+            assertArrayEquals(new boolean[] {true, false, true, true, false, false}, d.get(0).toBooleanArray());
+            assertEquals(DataType.UINT8, d.get(1).getDataType());
+            assertArrayEquals(bytes, d.get(1).toByteArray());
+            assertEquals(DataType.INT8, d.get(2).getDataType());
+            assertArrayEquals(bytes, d.get(2).toByteArray());
+            assertArrayEquals(new int[] {Integer.MIN_VALUE, -1, 0, 1, Integer.MAX_VALUE, 7}, d.get(3).toIntArray());
+            assertArrayEquals(new long[] {Long.MIN_VALUE, -1, 0, 1, Long.MAX_VALUE, 7}, d.get(4).toLongArray());
+            assertArrayEquals(new float[] {-1.5f, 0, Float.MIN_VALUE, Float.NaN, 1e30f, 3}, d.get(5).toFloatArray());
+            assertArrayEquals(new double[] {-1.5, 0, Double.MIN_VALUE, 1e300, 2, 3}, d.get(6).toDoubleArray());
+            assertEquals(DataType.FLOAT16, d.get(7).getDataType());
+            assertArrayEquals(new float[] {1, -2, Float.POSITIVE_INFINITY, 5.9604645e-8f, 0.5f, 65504},
+                    d.get(7).toType(DataType.FLOAT32, false).toFloatArray());
+            for (int i = 0; i < d.size(); i++) {
+                assertEquals(new Shape(3, 2), d.get(i).getShape());
+            }
+            b.close();
+        }
+    }
+
+    @Test
+    void typesDjlLacksAreRefusedByNameUnlessConverted() {
+        java.nio.ByteBuffer u16 = le(8).putShort((short) 0xFFFF).putShort((short) 1).putShort((short) 0x8000)
+                .putShort((short) 0).flip();
+        java.nio.ByteBuffer u32 = le(8).putInt(0xFFFFFFFF).putInt(5).flip();
+        java.nio.ByteBuffer u64 = le(16).putLong(Long.MAX_VALUE).putLong(3).flip();
+        java.nio.ByteBuffer c64 = le(16).putFloat(1).putFloat(-2).putFloat(3).putFloat(4).flip();
+        java.nio.ByteBuffer c128 = le(32).putDouble(1).putDouble(-2).putDouble(3).putDouble(4).flip();
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("int16", NdArray.of(new short[] {-32768, 1, 32767, -1}).reshape(2, 2));
+            np.save("uint16", NdArray.copyOf(DType.UINT16, new long[] {2, 2}, u16));
+            np.save("uint32", NdArray.copyOf(DType.UINT32, new long[] {2}, u32));
+            np.save("uint64", NdArray.copyOf(DType.UINT64, new long[] {2}, u64));
+            np.save("complex64", NdArray.copyOf(DType.COMPLEX64, new long[] {2}, c64));
+            np.save("complex128", NdArray.copyOf(DType.COMPLEX128, new long[] {2}, c128));
+        }
+        for (String name : List.of("int16", "uint16", "uint32", "uint64", "complex64", "complex128")) {
+            UnsupportedDTypeException e = assertThrows(UnsupportedDTypeException.class, () -> NumPackDataset
+                    .builder().setStore(dir).setFeatures(name).setSampling(2, false).build(), name);
+            assertEquals(name, e.array());
+            assertTrue(e.getMessage().contains("optConvertTypes(true)"), e.getMessage());
+        }
+        try (NumPackDataset ds = NumPackDataset.builder().setStore(dir)
+                .setFeatures("int16", "uint16", "uint32", "uint64", "complex64", "complex128")
+                .setSampling(2, false).optConvertTypes(true).build()) {
+            Batch b = ds.getData(manager).iterator().next();
+            NDList d = b.getData();
+            assertEquals(DataType.INT32, d.get(0).getDataType());
+            assertArrayEquals(new int[] {-32768, 1, 32767, -1}, d.get(0).toIntArray());
+            assertArrayEquals(new int[] {65535, 1, 32768, 0}, d.get(1).toIntArray());
+            assertEquals(DataType.INT64, d.get(2).getDataType());
+            assertArrayEquals(new long[] {4294967295L, 5}, d.get(2).toLongArray());
+            assertArrayEquals(new long[] {Long.MAX_VALUE, 3}, d.get(3).toLongArray());
+            assertEquals(new Shape(2, 2), d.get(4).getShape());
+            assertArrayEquals(new float[] {1, -2, 3, 4}, d.get(4).toFloatArray());
+            assertArrayEquals(new double[] {1, -2, 3, 4}, d.get(5).toDoubleArray());
+            b.close();
+        }
+    }
+
+    @Test
+    void aUint64BeyondInt64IsRefusedWithItsRow() {
+        java.nio.ByteBuffer u64 = le(24).putLong(1).putLong(2).putLong(-1L).flip();
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("big", NdArray.copyOf(DType.UINT64, new long[] {3}, u64));
+        }
+        try (NumPackDataset ds = NumPackDataset.builder().setStore(dir).setFeatures("big").setSampling(3, false)
+                .optConvertTypes(true).build()) {
+            RuntimeException e = assertThrows(RuntimeException.class,
+                    () -> ds.getData(manager).iterator().next());
+            Throwable cause = e instanceof UnsupportedDTypeException ? e : e.getCause();
+            assertTrue(cause instanceof UnsupportedDTypeException, e.toString());
+            assertTrue(cause.getMessage().contains("18446744073709551615") && cause.getMessage().contains("row 2"),
+                    cause.getMessage());
+        }
+    }
+
+    private static java.nio.ByteBuffer le(int n) {
+        return java.nio.ByteBuffer.allocate(n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Test
+    void randomSplitIsSeededDisjointAndReadsWholeBatches() {
+        Stores.rowNumbered(dir, 100, 3);
+        List<Set<Long>> first = new ArrayList<>();
+        try (NumPackDataset ds = xy(9, true).build()) {
+            RandomAccessDataset[] parts = ds.randomSplit(7, 2, 1);
+            assertEquals(List.of(70L, 20L, 10L), Arrays.stream(parts).map(RandomAccessDataset::size).toList());
+            for (RandomAccessDataset part : parts) {
+                assertTrue(part instanceof NumPackDataset);
+                Set<Long> rows = new HashSet<>();
+                for (Batch b : ((NumPackDataset) part).getData(manager)) {
+                    try (b) {
+                        long[] y = Stores.labels(b);
+                        float[] x = b.getData().get(0).toFloatArray();
+                        for (int k = 0; k < y.length; k++) {
+                            assertEquals(y[k] * 3, x[3 * k]);
+                            rows.add(y[k]);
+                        }
+                    }
+                }
+                first.add(rows);
+            }
+        }
+        Set<Long> all = new HashSet<>();
+        first.forEach(all::addAll);
+        assertEquals(100, all.size(), "parts are disjoint and cover");
+        try (NumPackDataset again = xy(9, true).build()) {
+            RandomAccessDataset[] parts = again.randomSplit(7, 2, 1);
+            for (int i = 0; i < parts.length; i++) {
+                Set<Long> rows = new HashSet<>();
+                Stores.labelsOf(((NumPackDataset) parts[i]).getData(manager))
+                        .forEach(y -> Arrays.stream(y).forEach(rows::add));
+                assertEquals(first.get(i), rows, "the same seed splits the same way");
+            }
+        }
+        try (NumPackDataset other = xy(9, true).optSeed(77).build()) {
+            Set<Long> rows = new HashSet<>();
+            Stores.labelsOf(((NumPackDataset) other.randomSplit(7, 2, 1)[2]).getData(manager))
+                    .forEach(y -> Arrays.stream(y).forEach(rows::add));
+            assertFalse(first.get(2).equals(rows), "another seed splits another way");
+        }
+    }
+
+    @Test
+    void subDatasetsAreViewsWithTheirOwnPosition() {
+        Stores.rowNumbered(dir, 50, 2);
+        try (NumPackDataset ds = xy(4, false).build()) {
+            NumPackDataset range = (NumPackDataset) ds.subDataset(10, 20);
+            assertEquals(List.of(List.of(10L, 11L, 12L, 13L), List.of(14L, 15L, 16L, 17L), List.of(18L, 19L)),
+                    Stores.labelsOf(range.getData(manager)).stream().map(y -> Arrays.stream(y).boxed().toList())
+                            .toList());
+            assertEquals(1, range.position().epoch());
+            assertEquals(0, ds.position().epoch(), "the parent's position did not move");
+            NumPackDataset picked = (NumPackDataset) range.subDataset(List.of(9L, 0L, 3L));
+            assertEquals(List.of(19L, 10L, 13L), Arrays.stream(Stores.labelsOf(picked.getData(manager)).get(0))
+                    .boxed().toList());
+            float[] x = picked.getData(manager).iterator().next().getData().get(0).toFloatArray();
+            assertArrayEquals(new float[] {38, 39, 20, 21, 26, 27}, x);
+            assertThrows(IndexOutOfBoundsException.class, () -> ds.subDataset(40, 51));
+            range.close(); // a view closes nothing
+            assertEquals(50, ds.size());
+            assertEquals(4, Stores.labelsOf(ds.subDataset(0, 4).getData(manager)).get(0).length);
+        }
+    }
+
+    @Test
+    void limitTakesTheFirstRows() {
+        Stores.rowNumbered(dir, 50, 1);
+        try (NumPackDataset ds = xy(8, true).optLimit(20).build()) {
+            assertEquals(20, ds.size());
+            Set<Long> rows = new HashSet<>();
+            Stores.labelsOf(ds.getData(manager)).forEach(y -> Arrays.stream(y).forEach(rows::add));
+            assertEquals(20, rows.size());
+            assertTrue(rows.stream().allMatch(r -> r < 20));
+        }
+    }
+
+    @Test
+    void aCustomBatchifierFallsBackToRecordsWithTheSameRows() {
+        Stores.rowNumbered(dir, 30, 3);
+        try (NumPackDataset whole = xy(8, true).build();
+                NumPackDataset records = xy(8, true).optDataBatchifier(new CountingBatchifier()).build()) {
+            assertSameBatches(contents(whole.getData(manager), 99), contents(records.getData(manager), 99));
+            assertEquals(4, CountingBatchifier.calls, "the custom batchifier made every batch");
+        }
+        try (NumPackDataset ds = xy(8, true).build()) {
+            Record r = ds.get(manager, 7);
+            assertEquals(new Shape(3), r.getData().get(0).getShape());
+            assertArrayEquals(new float[] {21, 22, 23}, r.getData().get(0).toFloatArray());
+            assertEquals(new Shape(), r.getLabels().get(0).getShape());
+            assertEquals(7L, r.getLabels().get(0).getLong());
+        }
+    }
+
+    @Test
+    void batchesAreClosedWithTheirBatchAndNothingAccumulates() {
+        Stores.rowNumbered(dir, 2000, 16);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (NumPackDataset ds = xy(50, true).optPrefetchNumber(3).build();
+                NDManager pass = manager.newSubManager()) {
+            int most = 0;
+            for (Batch b : ds.getData(pass, pool)) {
+                most = Math.max(most, pass.getManagedArrays().size());
+                b.close();
+            }
+            // each batch holds 2 arrays; at most the one handed out plus those prefetched are alive
+            assertTrue(most <= 2 * (3 + 1), "arrays alive at once: " + most);
+            assertEquals(0, pass.getManagedArrays().size(), "closing the batches freed their arrays");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void moreThanTwoToTheThirtyOneRows() {
+        long rows = 3_000_000_000L;
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("wide", NdArray.zeros(DType.FLOAT32, rows, 0)); // rows of zero bytes: no disk needed
+        }
+        try (NumPackDataset ds = NumPackDataset.builder().setStore(dir).setFeatures("wide").setSampling(128, true)
+                .optStartPosition(DatasetPosition.of(3, 20_000_000)).build()) {
+            assertEquals(rows, ds.size());
+            assertEquals(23_437_500, ds.batchesPerEpoch());
+            var it = ds.getData(manager).iterator();
+            Batch b = it.next();
+            assertEquals(new Shape(128, 0), b.getData().get(0).getShape());
+            @SuppressWarnings("unchecked")
+            List<Long> indices = (List<Long>) b.getIndices();
+            assertTrue(indices.stream().allMatch(i -> i >= 0 && i < rows));
+            assertTrue(indices.stream().anyMatch(i -> i > Integer.MAX_VALUE), indices.toString());
+            assertEquals(128, new HashSet<>(indices).size());
+            b.close();
+            assertEquals(List.of(3L, 20_000_001L), List.of(ds.position().epoch(), ds.position().batch()));
+        }
+    }
+
+    @Test
+    void aDatasetClosesOnlyTheStoreItOpened() {
+        Stores.rowNumbered(dir, 10, 1);
+        try (NumPack np = NumPack.openReadOnly(dir)) {
+            try (NumPackDataset ds = NumPackDataset.builder().setStore(np).setFeatures("x").setSampling(5, true)
+                    .build()) {
+                assertEquals(10, ds.size());
+            }
+            assertEquals(10, np.shape("x")[0], "still open");
+        }
+        NumPackDataset owned = xy(5, true).build();
+        NumPack store = owned.store();
+        owned.close();
+        assertThrows(AlreadyClosedException.class, () -> store.shape("x"));
+        assertThrows(AlreadyClosedException.class, () -> owned.getData(manager).iterator().next());
+    }
+
+    @Test
+    void theDatasetReadsTheStoreAsItWasWhenBuilt() {
+        Stores.rowNumbered(dir, 10, 1);
+        try (NumPack np = NumPack.open(dir);
+                NumPackDataset ds = NumPackDataset.builder().setStore(np).setFeatures("x").optLabels("y")
+                        .setSampling(100, false).build()) {
+            np.append("x", NdArray.of(new float[] {100, 101}).reshape(2, 1));
+            np.append("y", NdArray.of(new long[] {100, 101}));
+            np.replace("y", NdArray.of(new long[] {-1}), 0); // replaced in place: visible
+            assertEquals(10, ds.size());
+            long[] y = Stores.labelsOf(ds.getData(manager)).get(0);
+            assertEquals(10, y.length);
+            assertEquals(-1, y[0]);
+        }
+    }
+
+    /** A batchifier of its own (stacking, and counting its calls): forces DJL's record-by-record path. */
+    private static final class CountingBatchifier implements Batchifier {
+        static int calls;
+
+        @Override
+        public NDList batchify(NDList[] inputs) {
+            calls++;
+            return Batchifier.STACK.batchify(inputs);
+        }
+
+        @Override
+        public NDList[] unbatchify(NDList inputs) {
+            return Batchifier.STACK.unbatchify(inputs);
+        }
+
+        @Override
+        public NDList[] split(NDList list, int numOfSlices, boolean evenSplit) {
+            return Batchifier.STACK.split(list, numOfSlices, evenSplit);
+        }
+    }
+}
