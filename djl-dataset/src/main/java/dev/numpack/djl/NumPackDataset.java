@@ -180,6 +180,15 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         return sampler instanceof EpochSampler ? ((EpochSampler) sampler).batchesPerEpoch(size()) : -1;
     }
 
+    /** @return rows one pass over a whole epoch delivers (this shard's, after drop-last): a progress total */
+    long rowsPerEpoch() {
+        if (sampler instanceof EpochSampler) {
+            EpochSampler own = (EpochSampler) sampler;
+            return Math.min(own.shardRows(size()), own.batchesPerEpoch(size()) * own.getBatchSize());
+        }
+        return size();
+    }
+
     /** @return the description of this dataset's sampling that positions carry */
     String sampling() {
         if (sampler instanceof EpochSampler) {

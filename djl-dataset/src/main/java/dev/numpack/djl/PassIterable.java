@@ -121,7 +121,7 @@ final class PassIterable extends DataIterable {
                 labels = labels.toDevice(device, false);
             }
             return new Batch(batchManager, data, labels, indices.size(), dataBatchifier, labelBatchifier,
-                    progress, ds.size(), indices);
+                    progress, ds.rowsPerEpoch(), indices);
         } catch (RuntimeException | Error e) {
             batchManager.close();
             throw e;

@@ -219,6 +219,9 @@ class DatasetTest {
                 Stores.labelsOf(ds.getData(manager)).forEach(y -> Arrays.stream(y).forEach(mine::add));
                 assertEquals(40, mine.size(), "rank " + rank);
                 union.addAll(mine);
+                try (Batch b = ds.getData(manager).iterator().next()) {
+                    assertEquals(40, b.getProgressTotal(), "progress counts this shard's rows");
+                }
             }
         }
         assertEquals(120, union.size());
