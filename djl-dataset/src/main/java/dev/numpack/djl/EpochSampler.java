@@ -44,6 +44,11 @@ final class EpochSampler implements Sampler {
         this.remainder = remainder;
     }
 
+    /** @return a sampler with the same seed and shard, and the given batching */
+    EpochSampler with(int newBatchSize, boolean newShuffle, boolean newDropLast) {
+        return new EpochSampler(newBatchSize, newShuffle, newDropLast, seed, rank, worldSize, remainder);
+    }
+
     /** {@inheritDoc} */
     @Override
     public int getBatchSize() {

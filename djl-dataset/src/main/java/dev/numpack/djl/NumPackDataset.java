@@ -100,7 +100,12 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
 
     /** A view: the parent's arrays and settings, its own rows and position. */
     private NumPackDataset(NumPackDataset parent, RowMap rows) {
-        super(new Builder().setSampling(parent.sampler));
+        this(parent, rows, parent.sampler);
+    }
+
+    /** A view with its own sampler. */
+    private NumPackDataset(NumPackDataset parent, RowMap rows, Sampler sampler) {
+        super(new Builder().setSampling(sampler));
         this.store = parent.store;
         this.ownsStore = false;
         this.features = parent.features;
@@ -326,6 +331,24 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
 
     /** The permutation stream for splits: far from any epoch number. */
     private static final long SPLIT_STREAM = -0x5EED_0000_0000_0001L;
+
+    /**
+     * A view of the same rows sampled another way, e.g. an evaluation split read in order with every
+     * batch kept. Seed and shard stay those of this dataset; the view has its own position.
+     *
+     * @param batchSize rows per batch
+     * @param shuffle whether to shuffle each epoch
+     * @param dropLast whether to drop the last, short batch of each epoch
+     * @return the view
+     * @throws IllegalStateException if this dataset uses a custom sampler (there is no shard to keep)
+     */
+    public NumPackDataset withSampling(int batchSize, boolean shuffle, boolean dropLast) {
+        if (!(sampler instanceof EpochSampler)) {
+            throw new IllegalStateException("withSampling needs the dataset's own sampler, not " + sampler);
+        }
+        EpochSampler s = ((EpochSampler) sampler).with(batchSize, shuffle, dropLast);
+        return new NumPackDataset(this, rows.range(0, size()), s);
+    }
 
     /** {@inheritDoc} A view of dataset indices {@code [fromIndex, toIndex)}, read whole-batch. */
     @Override

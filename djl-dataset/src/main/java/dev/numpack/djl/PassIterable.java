@@ -40,7 +40,7 @@ final class PassIterable extends DataIterable {
     PassIterable(NumPackDataset owner, NDManager manager, Iterator<List<Long>> batches, Sampler sampler,
             DatasetPosition start, long total, boolean tracked, ExecutorService executor) {
         super(owner, manager, fixed(batches, sampler), owner.dataBatchifier(), owner.labelBatchifier(),
-                owner.pipeline(), owner.targetPipeline(), executor, owner.prefetchNumber(), owner.device());
+                owner.pipeline(), owner.targetPipeline(), executor, prefetch(owner, executor), owner.device());
         this.owner = owner;
         this.epoch = start.epoch();
         this.total = total;
@@ -49,6 +49,14 @@ final class PassIterable extends DataIterable {
         if (tracked && total >= 0 && delivered >= total) {
             end();
         }
+    }
+
+    /**
+     * DJL's iteration with an executor only ever hands out prefetched batches: with a prefetch of 0 it
+     * would end the pass at once, having delivered nothing. Read at least one batch ahead.
+     */
+    private static int prefetch(NumPackDataset owner, ExecutorService executor) {
+        return executor == null ? owner.prefetchNumber() : Math.max(1, owner.prefetchNumber());
     }
 
     private static Sampler fixed(Iterator<List<Long>> batches, Sampler sampler) {
@@ -69,8 +77,8 @@ final class PassIterable extends DataIterable {
     @Override
     public boolean hasNext() {
         boolean more = super.hasNext();
-        if (!more && tracked) {
-            end();
+        if (!more && tracked && (total < 0 || delivered >= total)) {
+            end(); // only a pass that delivered its whole epoch moves the position to the next one
         }
         return more;
     }

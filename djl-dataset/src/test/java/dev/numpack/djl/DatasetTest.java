@@ -188,6 +188,40 @@ class DatasetTest {
     }
 
     @Test
+    void aPrefetchOfZeroOnAnExecutorStillDeliversTheEpoch() {
+        Stores.rowNumbered(dir, 10, 1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (NumPackDataset ds = xy(4, true).optPrefetchNumber(0).build()) {
+            List<long[]> batches = Stores.labelsOf(ds.getData(manager, pool));
+            assertEquals(3, batches.size(), "DJL alone would deliver nothing here");
+            assertEquals(List.of(1L, 0L), List.of(ds.position().epoch(), ds.position().batch()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void withSamplingGivesAViewReadInOrderWithEveryBatch() {
+        Stores.rowNumbered(dir, 30, 1);
+        try (NumPackDataset ds = NumPackDataset.builder().setStore(dir).setFeatures("x").optLabels("y")
+                .setSampling(8, true, true).optSeed(3).build()) {
+            NumPackDataset[] parts = ds.randomSplit(2, 1);
+            assertEquals(1, parts[1].batchesPerEpoch(), "10 rows, drop-last: one batch of 8");
+            NumPackDataset eval = parts[1].withSampling(4, false, false);
+            List<long[]> batches = Stores.labelsOf(eval.getData(manager));
+            assertEquals(List.of(4, 4, 2), batches.stream().map(b -> b.length).toList());
+            List<Long> inOrder = new ArrayList<>();
+            batches.forEach(b -> Arrays.stream(b).forEach(inOrder::add));
+            List<Long> split = new ArrayList<>();
+            Stores.labelsOf(parts[1].withSampling(100, false, false).getData(manager))
+                    .forEach(b -> Arrays.stream(b).forEach(split::add));
+            assertEquals(split, inOrder, "the same rows in the same order");
+            assertEquals(10, new HashSet<>(inOrder).size());
+            assertEquals(0, parts[1].position().epoch(), "the view's passes do not move the split's position");
+        }
+    }
+
+    @Test
     void resumingUnderAnotherSamplingIsRefused() {
         Stores.rowNumbered(dir, 100, 1);
         DatasetPosition p;
