@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.numpack.InvalidArgumentException;
 import java.nio.ByteBuffer;
@@ -27,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * which PyTorch does without a copy, or copies to the device).
  */
 final class BatchReader {
-    /** Engines seen to hand out a tensor's own memory as a direct buffer (true) or not (false). */
+    /** Per engine and layout: whether a new CPU tensor's direct buffer is its own memory ({@link #ownsMemory}). */
     private static final Map<String, Boolean> ALIASING = new ConcurrentHashMap<>();
 
     private final Path store;
@@ -110,29 +111,66 @@ final class BatchReader {
             throw new InvalidArgumentException(store, c.name(), rows.length + " rows take " + bytes
                     + " bytes, more than one buffer holds (2 GiB): use smaller batches");
         }
+        String engine = manager.getEngine().getEngineName();
+        if (c.type() == DataType.INT16 && Column.abortsOnInt16(engine)) {
+            // the dataset was built for another engine; this one would abort the JVM
+            throw new UnsupportedDTypeException(store, c.name(), "element type int16: DJL's " + engine
+                    + " engine has no int16 tensors (creating one aborts the JVM); build the dataset with "
+                    + "optConvertTypes(true) to read it as int32");
+        }
         if (bytes == 0) {
             return manager.create(shape, c.type());
         }
-        String engine = manager.getEngine().getEngineName();
-        boolean cpu = Device.Type.CPU.equals(manager.getDevice().getDeviceType());
-        if (cpu && ALIASING.getOrDefault(engine, Boolean.TRUE)) {
+        if (!copyPathOnly && ownsMemory(manager, engine)) {
             NDArray nd = manager.create(shape, c.type());
-            ByteBuffer own = nd.toByteBuffer(true);
-            boolean aliases = own.isDirect() && own.capacity() == bytes;
-            ALIASING.putIfAbsent(engine, aliases);
-            if (aliases) {
-                try {
-                    c.fill(rows, slots, own.clear());
-                } catch (RuntimeException e) {
-                    nd.close();
-                    throw e;
-                }
-                return nd;
+            try {
+                c.fill(rows, slots, nd.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN).clear());
+            } catch (RuntimeException e) {
+                nd.close();
+                throw e;
             }
-            nd.close();
+            return nd;
         }
         ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         c.fill(rows, slots, buf);
         return manager.create(buf, shape, c.type());
     }
+
+    /**
+     * Whether a new tensor of this manager hands out its own memory as a direct buffer. The javadoc of
+     * {@link NDArray#toByteBuffer(boolean)} promises that a direct buffer shares the tensor's memory, but
+     * an engine may return a direct <em>copy</em> (PyTorch does for MKLDNN tensors and for tensors off the
+     * CPU), so it is checked once per engine, layout and device kind: write a pattern through the buffer,
+     * read it back through the tensor. The check needs a little-endian machine, as the format does.
+     */
+    private static boolean ownsMemory(NDManager manager, String engine) {
+        if (!Device.Type.CPU.equals(manager.getDevice().getDeviceType())
+                || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            return false;
+        }
+        String key = engine + " mkldnn=" + System.getProperty("ai.djl.pytorch.use_mkldnn", "false");
+        return ALIASING.computeIfAbsent(key, k -> {
+            try (NDArray probe = manager.create(new Shape(64), DataType.UINT8)) {
+                ByteBuffer own = probe.toByteBuffer(true);
+                if (!own.isDirect() || own.capacity() != 64) {
+                    return false;
+                }
+                for (int i = 0; i < 64; i++) {
+                    own.put(i, (byte) (i * 37 + 11));
+                }
+                byte[] back = probe.toByteArray();
+                for (int i = 0; i < 64; i++) {
+                    if (back[i] != (byte) (i * 37 + 11)) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
+    /** For tests: {@code true} makes every batch take the path other engines and devices take. */
+    static volatile boolean copyPathOnly;
 }

@@ -105,7 +105,7 @@ final class Column {
     }
 
     /** DJL 0.36's PyTorch JNI maps int16 (and the unsigned wide types) to nothing and calls abort(). */
-    private static boolean abortsOnInt16(String engine) {
+    static boolean abortsOnInt16(String engine) {
         return "PyTorch".equals(engine);
     }
 

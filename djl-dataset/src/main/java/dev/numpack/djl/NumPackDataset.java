@@ -41,12 +41,15 @@ import java.util.concurrent.ExecutorService;
  * <h2>What a batch is</h2>
  * Each feature array becomes one {@code NDArray} of the batch's data, each label array one of its labels,
  * in the order given, with shape {@code (batch, row shape...)}. Rows deleted in the store are not part of
- * the dataset; indices are the store's logical rows. All arrays must have the same number of rows.
+ * the dataset; indices are the store's logical rows, and arrays are paired by logical row, as
+ * {@code NumPack.load} shows them (delete the same rows from every array). All arrays must have the same
+ * number of rows.
  *
  * <h2>Lazy</h2>
  * Building the dataset maps the arrays ({@link NumPack#lazy(String)}) and reads no rows. Memory grows with
  * the batch size times the batches in flight (the one being trained on plus {@code optPrefetchNumber}),
- * never with the dataset: no index array either, the shuffle is computed ({@link ShardRemainder}).
+ * never with the dataset: no index array either, the shuffle is computed (a keyed permutation, see
+ * {@link Builder#setSampling(int, boolean, boolean)}).
  * The dataset reads the store as it was when built: later appends to the store are not seen.
  *
  * <h2>Whole-batch reads</h2>
@@ -82,7 +85,11 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
     private final BatchReader reader;
     private final RowMap rows;
     private final long seed;
-    private volatile DatasetPosition position;
+    // positions move under this lock: the next batch, where the last handed-out batch was, the pass number
+    private final Object positionLock = new Object();
+    private DatasetPosition position;
+    private DatasetPosition lastBatch;
+    private long generation;
 
     private NumPackDataset(Builder b, NumPack store, boolean ownsStore, List<Column> features,
             List<Column> labels) {
@@ -94,7 +101,6 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         this.reader = new BatchReader(store.path(), features, labels);
         this.rows = RowMap.all(features.get(0).rows());
         this.seed = b.seed;
-        this.position = new DatasetPosition(0, 0, null);
         seek(b.start);
     }
 
@@ -119,7 +125,7 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         this.targetPipeline = parent.targetPipeline;
         this.prefetchNumber = parent.prefetchNumber;
         this.device = parent.device;
-        this.position = new DatasetPosition(0, 0, sampling());
+        seek(DatasetPosition.START);
     }
 
     /** @return a builder */
@@ -143,19 +149,39 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
     }
 
     /**
-     * @return the next batch this dataset will deliver: the position to save with a checkpoint
+     * The next batch this dataset will deliver. Save it with a model that has been updated with every
+     * batch handed out so far: after {@code trainer.step()} of the last one, or in
+     * {@code TrainingListener.onEpoch}.
+     *
+     * @return where the next pass starts
      */
     public DatasetPosition position() {
-        return position;
+        synchronized (positionLock) {
+            return position;
+        }
     }
 
     /**
-     * Makes the next pass start at {@code p}. A position at or past the end of its epoch means the start of
-     * the next epoch.
+     * Where the batch handed out last was: resuming from here delivers that batch again. Save it with a
+     * model that has <em>not</em> been updated with that batch yet, e.g. in
+     * {@code TrainingListener.onTrainingBatch}, which {@code EasyTrain} calls before {@code trainer.step()}.
+     *
+     * @return the last batch's position, or {@link #position()} if no batch was handed out since the
+     *     dataset was built or last {@linkplain #seek sought}
+     */
+    public DatasetPosition lastBatchPosition() {
+        synchronized (positionLock) {
+            return lastBatch != null ? lastBatch : position;
+        }
+    }
+
+    /**
+     * Makes the next pass start at {@code p}; a pass still running stops moving the position. A position at
+     * or past the end of its epoch means the start of the next epoch.
      *
      * @param p a position from {@link #position()}, maybe of an earlier run
      * @throws IllegalArgumentException if {@code p} was taken under a different sampling (rows, batch size,
-     *     seed, drop-last or shard), where it would name other rows
+     *     seed, drop-last, shard, or another view of the store), where it would name other rows
      * @throws IllegalStateException if {@code p} is inside an epoch and the sampler is not this dataset's own
      *     (a sampler set with {@code setSampling(Sampler)} cannot be resumed exactly)
      */
@@ -166,18 +192,42 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
             throw new IllegalArgumentException("position " + p.epoch() + "/" + p.batch() + " was taken under "
                     + "sampling [" + p.sampling() + "], this dataset samples [" + mine + "]");
         }
+        DatasetPosition next;
         if (sampler instanceof EpochSampler) {
             long total = ((EpochSampler) sampler).batchesPerEpoch(size());
-            position = p.batch() >= total
+            next = p.batch() >= total && total > 0 // an epoch without batches still takes one pass to end
                     ? new DatasetPosition(p.epoch() + 1, 0, mine)
                     : new DatasetPosition(p.epoch(), p.batch(), mine);
-            return;
-        }
-        if (p.batch() != 0) {
+        } else if (p.batch() != 0) {
             throw new IllegalStateException("cannot resume inside an epoch with sampler " + sampler
                     + ": build with setSampling(batchSize, shuffle[, dropLast]) for exact resume");
+        } else {
+            next = new DatasetPosition(p.epoch(), 0, mine);
         }
-        position = new DatasetPosition(p.epoch(), 0, mine);
+        synchronized (positionLock) {
+            generation++;
+            position = next;
+            lastBatch = null;
+        }
+    }
+
+    /** @return a new pass's number; older passes stop moving the position */
+    long beginPass() {
+        synchronized (positionLock) {
+            return ++generation;
+        }
+    }
+
+    /** Moves the position for pass {@code pass}, unless a newer pass or a seek came since. */
+    void moved(long pass, DatasetPosition batchAt, DatasetPosition next) {
+        synchronized (positionLock) {
+            if (pass == generation) {
+                if (batchAt != null) {
+                    lastBatch = batchAt;
+                }
+                position = next;
+            }
+        }
     }
 
     /** @return batches per epoch, or -1 when a custom sampler does not say */
@@ -194,16 +244,13 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         return size();
     }
 
-    /** @return the description of this dataset's sampling that positions carry */
+    /** @return the description of this dataset's rows and sampling that positions carry */
     String sampling() {
+        String which = rows.describe();
         if (sampler instanceof EpochSampler) {
-            return ((EpochSampler) sampler).describe(size());
+            return ((EpochSampler) sampler).describe(size()) + (which.equals("all") ? "" : " view=" + which);
         }
-        return "rows=" + size() + " sampler=" + sampler.getClass().getName();
-    }
-
-    void moveTo(DatasetPosition p) {
-        position = p;
+        return "rows=" + size() + " sampler=" + sampler.getClass().getName() + " view=" + which;
     }
 
     /**
@@ -240,7 +287,7 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
     @Override
     public Iterable<Batch> getData(NDManager manager, Sampler sampler, ExecutorService executorService) {
         if (sampler == this.sampler) {
-            DatasetPosition start = position;
+            DatasetPosition start = position();
             if (sampler instanceof EpochSampler) {
                 EpochSampler own = (EpochSampler) sampler;
                 return new PassIterable(this, manager, own.batches(size(), start.epoch(), start.batch()), sampler,
@@ -275,7 +322,8 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
 
     /**
      * Reads a whole batch: each array's rows in one gather, in file order, into the memory of the
-     * {@code NDArray} returned. Used by every pass; public for loops that pick their own indices.
+     * {@code NDArray} returned. Every pass with stacking batchifiers reads this way; public for loops
+     * that pick their own indices.
      *
      * @param manager where the arrays are made
      * @param indices dataset indices, in batch order
@@ -318,12 +366,13 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         long size = size();
         RowMap base = rows.range(0, size);
         Permutation order = new Permutation(size, seed, SPLIT_STREAM);
+        String tag = "split " + Arrays.toString(ratio) + " seed=" + seed;
         double sum = Arrays.stream(ratio).asDoubleStream().sum();
         NumPackDataset[] parts = new NumPackDataset[ratio.length];
         long from = 0;
         for (int i = 0; i < ratio.length; i++) {
             long to = i == ratio.length - 1 ? size : from + (long) (ratio[i] / sum * size);
-            parts[i] = new NumPackDataset(this, base.permuted(order, from, to));
+            parts[i] = new NumPackDataset(this, base.permuted(order, tag, from, to));
             from = to;
         }
         return parts;
@@ -354,6 +403,26 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
     @Override
     public NumPackDataset subDataset(int fromIndex, int toIndex) {
         return new NumPackDataset(this, rows.range(0, size()).range(fromIndex, toIndex));
+    }
+
+    /**
+     * {@inheritDoc} A view of the given dataset indices, in that order, read whole-batch; a contiguous run
+     * of indices becomes a range, without an index array.
+     */
+    @Override
+    public NumPackDataset subDataset(List<Long> subIndices) {
+        RowMap base = rows.range(0, size());
+        if (!subIndices.isEmpty()) {
+            long first = subIndices.get(0);
+            boolean run = true;
+            for (int k = 1; k < subIndices.size() && run; k++) {
+                run = subIndices.get(k) == first + k;
+            }
+            if (run) {
+                return new NumPackDataset(this, base.range(first, first + subIndices.size()));
+            }
+        }
+        return new NumPackDataset(this, base.pick(subIndices.stream().mapToLong(Long::longValue).toArray()));
     }
 
     /** {@inheritDoc} */
@@ -496,7 +565,10 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         }
 
         /**
-         * Uses this dataset's own sampler: deterministic shuffle, sharding and exact resume.
+         * Uses this dataset's own sampler: deterministic shuffle, sharding and exact resume. The order of
+         * epoch {@code e} is a keyed permutation of the rows (a Feistel network with cycle-walking, keyed by
+         * the seed and {@code e}), computed per index in O(1) memory for up to 2^62 rows; the two-argument
+         * {@code setSampling(batchSize, random)} calls this with {@code dropLast = false}.
          *
          * @param batchSize rows per batch
          * @param random whether to shuffle each epoch
@@ -517,8 +589,9 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         }
 
         /**
-         * Uses another sampler. Passes then still read whole batches, but cannot be sharded, and resume
-         * only at an epoch boundary.
+         * Uses another sampler. Passes then still read whole batches, but cannot be sharded, and
+         * {@link NumPackDataset#seek} accepts only epoch boundaries (which repeat the epoch exactly only if
+         * that sampler is deterministic).
          *
          * @param sampler the sampler
          * @return this builder
@@ -606,6 +679,9 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
          * @throws dev.numpack.ArrayNotFoundException if an array is not in the store
          * @throws InvalidArgumentException if the arrays differ in row count or one is 0-d
          * @throws UnsupportedDTypeException if an array's element type has no DJL counterpart
+         * @throws IllegalArgumentException if {@link #optStartPosition} was taken under another sampling
+         * @throws IllegalStateException if {@link #optStartPosition} is inside an epoch and the sampler is
+         *     a custom one
          */
         public NumPackDataset build() {
             if (path == null && open == null) {

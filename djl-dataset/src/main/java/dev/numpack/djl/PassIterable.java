@@ -9,6 +9,7 @@ import ai.djl.training.dataset.Sampler;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -24,6 +25,7 @@ final class PassIterable extends DataIterable {
     private final long epoch;
     private final long total; // batches in this epoch, or -1 when the sampler does not say
     private final boolean tracked;
+    private final long generation; // the owner's pass number: a newer pass or a seek makes this one stale
     private long delivered;
     private boolean ended;
 
@@ -46,9 +48,7 @@ final class PassIterable extends DataIterable {
         this.total = total;
         this.tracked = tracked;
         this.delivered = start.batch();
-        if (tracked && total >= 0 && delivered >= total) {
-            end();
-        }
+        this.generation = tracked ? owner.beginPass() : -1;
     }
 
     /**
@@ -77,32 +77,47 @@ final class PassIterable extends DataIterable {
     @Override
     public boolean hasNext() {
         boolean more = super.hasNext();
-        if (!more && tracked && (total < 0 || delivered >= total)) {
-            end(); // only a pass that delivered its whole epoch moves the position to the next one
+        if (!more && tracked && !ended && (total < 0 || delivered >= total)) {
+            // only a pass that delivered its whole epoch moves the position to the next one
+            ended = true;
+            owner.moved(generation, null, new DatasetPosition(epoch + 1, 0, owner.sampling()));
         }
         return more;
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc} A batch that fails to load still counts as handed out, so that a caller who skips it
+     * and goes on keeps the position in step with the batches.
+     */
     @Override
     public Batch next() {
-        Batch batch = super.next();
-        if (tracked) {
-            delivered++;
-            if (total >= 0 && delivered >= total) {
-                end();
-            } else if (!ended) {
-                owner.moveTo(new DatasetPosition(epoch, delivered, owner.sampling()));
-            }
+        Batch batch;
+        try {
+            batch = super.next();
+        } catch (NoSuchElementException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            advance();
+            throw e;
         }
+        advance();
         return batch;
     }
 
-    private void end() {
-        if (!ended) {
-            ended = true;
-            owner.moveTo(new DatasetPosition(epoch + 1, 0, owner.sampling()));
+    private void advance() {
+        if (!tracked || ended) {
+            return;
         }
+        DatasetPosition at = new DatasetPosition(epoch, delivered, owner.sampling());
+        delivered++;
+        DatasetPosition next;
+        if (total >= 0 && delivered >= total) {
+            ended = true;
+            next = new DatasetPosition(epoch + 1, 0, owner.sampling());
+        } else {
+            next = new DatasetPosition(epoch, delivered, owner.sampling());
+        }
+        owner.moved(generation, at, next);
     }
 
     /** Reads the batch whole, unless a custom batchifier needs DJL's record-by-record path. */

@@ -12,6 +12,8 @@ package dev.numpack.djl;
  */
 final class Permutation {
     private static final int ROUNDS = 6;
+    /** Up to 2^62 the Feistel domain (at most 4n) fits in a signed long; nobody has more rows. */
+    static final long MAX_SIZE = 1L << 62;
 
     private final long n;
     private final int halfBits;
@@ -24,8 +26,8 @@ final class Permutation {
      * @param stream which permutation of this seed: the epoch, or a fixed tag for splits
      */
     Permutation(long n, long seed, long stream) {
-        if (n < 0) {
-            throw new IllegalArgumentException("negative domain " + n);
+        if (n < 0 || n > MAX_SIZE) {
+            throw new IllegalArgumentException("domain " + n + " outside [0, 2^62]");
         }
         this.n = n;
         int bits = n <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(n - 1);

@@ -12,6 +12,12 @@ abstract class RowMap {
     /** @return the store row of dataset index {@code i}, for {@code 0 <= i < size()} */
     abstract long row(long i);
 
+    /**
+     * @return which rows these are, in words a position can carry: two maps with the same description
+     *     map every index to the same row
+     */
+    abstract String describe();
+
     /** @return the identity over {@code rows} rows */
     static RowMap all(long rows) {
         return new RowMap() {
@@ -23,6 +29,11 @@ abstract class RowMap {
             @Override
             long row(long i) {
                 return check(i);
+            }
+
+            @Override
+            String describe() {
+                return "all";
             }
         };
     }
@@ -43,11 +54,20 @@ abstract class RowMap {
             long row(long i) {
                 return parent.row(from + check(i));
             }
+
+            @Override
+            String describe() {
+                return parent.describe() + "[" + from + ":" + to + "]";
+            }
         };
     }
 
-    /** @return positions {@code [from, to)} of {@code order} applied to this map */
-    RowMap permuted(Permutation order, long from, long to) {
+    /**
+     * @param order a permutation of this map's indices
+     * @param tag what {@code order} is, for {@link #describe()} (e.g. its seed)
+     * @return positions {@code [from, to)} of {@code order} applied to this map
+     */
+    RowMap permuted(Permutation order, String tag, long from, long to) {
         if (order.size() != size() || from < 0 || to < from || to > size()) {
             throw new IndexOutOfBoundsException("permuted range [" + from + ", " + to + ") outside [0, " + size() + ")");
         }
@@ -61,6 +81,11 @@ abstract class RowMap {
             @Override
             long row(long i) {
                 return parent.row(order.apply(from + check(i)));
+            }
+
+            @Override
+            String describe() {
+                return parent.describe() + "{" + tag + "}[" + from + ":" + to + "]";
             }
         };
     }
@@ -83,6 +108,12 @@ abstract class RowMap {
             @Override
             long row(long i) {
                 return parent.row(own[(int) check(i)]);
+            }
+
+            @Override
+            String describe() {
+                return parent.describe() + "<" + own.length + " picked, hash "
+                        + Integer.toHexString(java.util.Arrays.hashCode(own)) + ">";
             }
         };
     }

@@ -8,8 +8,9 @@ package dev.numpack.djl;
 public enum ShardRemainder {
     /**
      * Every shard gets {@code ceil(rows / worldSize)} rows; the last shards wrap around to the start of
-     * the epoch's order, so up to {@code worldSize - 1} rows are seen twice in that epoch. The union of
-     * the shards covers every row. This is PyTorch's {@code DistributedSampler} default.
+     * the epoch's order, so {@code worldSize * ceil(rows / worldSize) - rows} rows are seen once more in
+     * that epoch (fewer than {@code worldSize} when {@code rows >= worldSize}). The union of the shards
+     * covers every row. This is PyTorch's {@code DistributedSampler} default.
      */
     PAD,
     /**

@@ -118,6 +118,33 @@ class PermutationProperties {
     }
 
     @Test
+    void everySmallDomainExhaustively() {
+        for (int n = 0; n <= 64; n++) {
+            for (long epoch = 0; epoch < 8; epoch++) {
+                Permutation p = new Permutation(n, 5, epoch);
+                BitSet seen = new BitSet();
+                for (int i = 0; i < n; i++) {
+                    seen.set((int) p.apply(i));
+                }
+                assertEquals(n, seen.cardinality(), "n=" + n + " epoch " + epoch);
+                assertTrue(seen.length() <= n);
+            }
+        }
+    }
+
+    @Test
+    void theLargestDomainsStayInRange() {
+        long n = Permutation.MAX_SIZE;
+        Permutation p = new Permutation(n, 3, 1);
+        for (long i : new long[] {0, 1, n / 2, n - 2, n - 1}) {
+            long v = p.apply(i);
+            assertTrue(v >= 0 && v < n, i + " -> " + v);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Permutation(n + 1, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Permutation(Long.MAX_VALUE, 0, 0));
+    }
+
+    @Test
     void rejectsPositionsOutsideTheDomain() {
         Permutation p = new Permutation(10, 0, 0);
         assertThrows(IndexOutOfBoundsException.class, () -> p.apply(10));

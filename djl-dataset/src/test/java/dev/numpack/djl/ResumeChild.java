@@ -19,6 +19,14 @@ import java.util.zip.CRC32;
  * {@code epochs} epochs are done), epochs.
  */
 public final class ResumeChild {
+    /** Batches are read ahead on these threads, so that the resume is checked with prefetch on. */
+    static final java.util.concurrent.ExecutorService PREFETCH = java.util.concurrent.Executors.newFixedThreadPool(2,
+            r -> {
+                Thread t = new Thread(r, "resume-prefetch");
+                t.setDaemon(true);
+                return t;
+            });
+
     private ResumeChild() {}
 
     /** The dataset both sides use. */
@@ -43,7 +51,7 @@ public final class ResumeChild {
     static List<String> read(NumPackDataset ds, NDManager manager, long max, long epochs) {
         List<String> out = new ArrayList<>();
         while (ds.position().epoch() < epochs && (max < 0 || out.size() < max)) {
-            for (Batch b : ds.getData(manager)) {
+            for (Batch b : ds.getData(manager, PREFETCH)) {
                 DatasetPosition at = ds.position();
                 // the position has already moved past b: name b by the one before
                 String l;
