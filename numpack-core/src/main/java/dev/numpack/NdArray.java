@@ -59,6 +59,29 @@ public final class NdArray {
     }
 
     /**
+     * Wraps a direct buffer without copying: the array is a view of that memory (for instance a tensor's,
+     * to save it without an intermediate copy). The caller must keep the memory alive and unchanged while
+     * the array is in use; use {@link #copyOf} otherwise.
+     *
+     * @param dtype the element type
+     * @param shape the shape
+     * @param direct a direct buffer holding exactly the elements from its position to its limit; its
+     *     bytes are taken as little-endian whatever the buffer object's order
+     * @return the array
+     * @throws InvalidArgumentException if the buffer is not direct or its size does not match the shape
+     */
+    public static NdArray wrap(DType dtype, long[] shape, ByteBuffer direct) {
+        long[] s = checkShape(shape);
+        long n = byteSize(dtype, s);
+        if (!direct.isDirect() || direct.remaining() != n) {
+            throw new InvalidArgumentException(null, null, "wrap needs a direct buffer of exactly "
+                    + n + " bytes for shape " + Arrays.toString(s) + " of " + dtype.numpyName() + ", got "
+                    + (direct.isDirect() ? "" : "a heap buffer of ") + direct.remaining());
+        }
+        return new NdArray(dtype, s, direct.slice().order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
      * Takes ownership of a direct buffer without copying. The caller must not write to it afterwards.
      *
      * @param dtype the element type

@@ -111,6 +111,24 @@ class NumPackTest {
     }
 
     @Test
+    void wrapViewsTheCallersMemoryAndSavesIt() {
+        ByteBuffer mem = ByteBuffer.allocateDirect(16).order(ByteOrder.BIG_ENDIAN);
+        mem.order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 1).putFloat(4, 2).putFloat(8, 3).putFloat(12, 4);
+        NdArray a = NdArray.wrap(DType.FLOAT32, new long[] {2, 2}, mem);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, a.toFloatArray());
+        mem.order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 9);
+        assertEquals(9f, a.toFloatArray()[0], "a view, not a copy");
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("w", a);
+            assertArrayEquals(new float[] {9, 2, 3, 4}, np.load("w").toFloatArray());
+        }
+        assertThrows(InvalidArgumentException.class, () -> NdArray.wrap(DType.FLOAT32, new long[] {2, 2},
+                ByteBuffer.allocate(16)));
+        assertThrows(InvalidArgumentException.class, () -> NdArray.wrap(DType.FLOAT32, new long[] {3},
+                ByteBuffer.allocateDirect(16)));
+    }
+
+    @Test
     void segmentedArraysAcrossSegments() {
         try (NumPack np = NumPack.builder().setPath(dir).optSegmentTargetBytes(64).build()) {
             np.save("s", rows(10, 4, 0)); // 16 bytes per row, 4 rows per segment

@@ -1,0 +1,231 @@
+package dev.numpack.checkpoint;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The directory of checkpoints: names, the lock, and the renames that make a checkpoint appear whole.
+ *
+ * <p>A checkpoint is written as {@code .tmp-checkpoint-<step>-<token>}, made durable, then renamed to
+ * {@code checkpoint-<step>} and the directory synced: a reader sees either no checkpoint of that step or
+ * all of it. Replacing a checkpoint of the same step first renames the old one to
+ * {@code .old-checkpoint-<step>-<token>}; deleting renames to {@code .del-checkpoint-<step>-<token>} before
+ * removing files. When the manager opens the directory, it finishes what a crash interrupted: temporary
+ * and deleted trees are removed, and an old checkpoint whose replacement never appeared is put back.
+ * Nothing else in the directory is ever touched.
+ */
+final class CheckpointDirectory implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointDirectory.class);
+    static final String PREFIX = "checkpoint-";
+    private static final Pattern FINAL = Pattern.compile("checkpoint-(\\d{12,18})");
+    private static final Pattern TEMP = Pattern.compile("\\.(tmp|del)-checkpoint-\\d{12,18}-[0-9a-f]{16}");
+    private static final Pattern OLD = Pattern.compile("\\.old-checkpoint-(\\d{12,18})-[0-9a-f]{16}");
+    private static final String LOCK = ".numpack-checkpoints.lock";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path dir;
+    private final boolean durable;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private CheckpointDirectory(Path dir, boolean durable, FileChannel lockChannel, FileLock lock) {
+        this.dir = dir;
+        this.durable = durable;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /**
+     * Opens (creating) the directory, takes its lock and finishes interrupted operations.
+     *
+     * @throws CheckpointException if another manager holds the directory, or on I/O failure
+     */
+    static CheckpointDirectory open(Path dir, boolean durable) {
+        try {
+            Files.createDirectories(dir);
+            FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null;
+            }
+            if (l == null) {
+                ch.close();
+                throw new CheckpointException(dir, null, "another CheckpointManager (in this or another process) "
+                        + "holds this directory", null);
+            }
+            CheckpointDirectory d = new CheckpointDirectory(dir, durable, ch, l);
+            d.recover();
+            return d;
+        } catch (IOException e) {
+            throw new CheckpointException(dir, null, "cannot open the checkpoint directory: " + e, e);
+        }
+    }
+
+    Path path() {
+        return dir;
+    }
+
+    static String name(long step) {
+        return PREFIX + String.format(Locale.ROOT, "%012d", step);
+    }
+
+    /** @return the step a final checkpoint name stands for, or -1 if it is not one */
+    static long stepOf(String fileName) {
+        Matcher m = FINAL.matcher(fileName);
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** @return a fresh temporary directory path for a checkpoint of {@code step} (not created) */
+    Path newTemp(long step) {
+        return dir.resolve(".tmp-" + name(step) + "-" + token());
+    }
+
+    /** @return the final checkpoints' directories, by name (not checked) */
+    List<Path> finals() throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                if (FINAL.matcher(p.getFileName().toString()).matches()
+                        && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Renames a complete temporary checkpoint to its final name, replacing one of the same step, and
+     * syncs the directory.
+     *
+     * @return the final path
+     */
+    Path publish(Path temp, long step) throws IOException {
+        Path target = dir.resolve(name(step));
+        Path old = null;
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            old = dir.resolve(".old-" + name(step) + "-" + token());
+            move(target, old);
+        }
+        move(temp, target);
+        syncDir();
+        if (old != null) {
+            deleteTree(old);
+        }
+        return target;
+    }
+
+    /** Removes a checkpoint: renamed away first, so that a crash never leaves half of one under its name. */
+    void delete(Path checkpoint) throws IOException {
+        long step = stepOf(checkpoint.getFileName().toString());
+        if (step < 0 || !checkpoint.getParent().equals(dir)) {
+            throw new IllegalArgumentException("not a checkpoint of " + dir + ": " + checkpoint);
+        }
+        Path gone = dir.resolve(".del-" + name(step) + "-" + token());
+        move(checkpoint, gone);
+        syncDir();
+        deleteTree(gone);
+    }
+
+    private void recover() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (TEMP.matcher(n).matches()) {
+                    LOG.info("removing {}, left by an interrupted save or delete", p);
+                    deleteTree(p);
+                    continue;
+                }
+                Matcher old = OLD.matcher(n);
+                if (old.matches()) {
+                    Path target = dir.resolve(name(Long.parseLong(old.group(1))));
+                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                        deleteTree(p);
+                    } else {
+                        LOG.warn("putting back {}: its replacement was interrupted", target);
+                        move(p, target);
+                        syncDir();
+                    }
+                }
+            }
+        }
+    }
+
+    private void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system cannot rename " + from + " atomically", e);
+        }
+    }
+
+    void syncDir() throws IOException {
+        if (!durable) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** Deletes a tree without following links (a link is deleted, not its target). */
+    static void deleteTree(Path root) throws IOException {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null) {
+                        throw e;
+                    }
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            // already gone
+        }
+    }
+
+    private static String token() {
+        return String.format(Locale.ROOT, "%016x", RANDOM.nextLong());
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            lock.release();
+        } finally {
+            lockChannel.close();
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.numpack.checkpoint;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.util.Pair;
+import com.google.gson.JsonParseException;
+import dev.numpack.Durability;
+import dev.numpack.LazyArray;
+import dev.numpack.NdArray;
+import dev.numpack.NumPack;
+import dev.numpack.NumPackException;
+import dev.numpack.format.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One checkpoint as a NumPack store: written in one batch commit, read back verified. */
+final class CheckpointStore {
+    private CheckpointStore() {}
+
+    /** Writes a snapshot into a new store at {@code path}, every array in one atomic commit. */
+    static void write(Snapshot s, Path path, Durability durability) {
+        byte[] meta = s.meta.encode();
+        try (NumPack np = NumPack.builder().setPath(path).optDurability(durability).build()) {
+            np.batch(b -> {
+                s.arrays.forEach(b::save);
+                b.save(Snapshot.META, NdArray.ofUint8(meta));
+                b.save(Snapshot.META_CRC, NdArray.of(new long[] {Long.parseLong(
+                        Snapshot.crc(ByteBuffer.wrap(meta)), 16)}));
+            });
+        }
+    }
+
+    /**
+     * Reads a checkpoint's description, checking its checksum.
+     *
+     * @throws CorruptCheckpointException if it is missing, damaged or not a checkpoint's
+     */
+    static Meta readMeta(NumPack np, Path path) {
+        byte[] bytes;
+        long expected;
+        try {
+            bytes = np.load(Snapshot.META).toByteArray();
+            long[] crc = np.load(Snapshot.META_CRC).toLongArray();
+            if (crc.length != 1) {
+                throw new CorruptCheckpointException(path, Snapshot.META_CRC, "holds " + crc.length + " values", null);
+            }
+            expected = crc[0];
+        } catch (NumPackException e) {
+            if (e instanceof CorruptCheckpointException) {
+                throw e;
+            }
+            throw new CorruptCheckpointException(path, Snapshot.META, "unreadable description: " + e.getMessage(), e);
+        }
+        long actual = Long.parseLong(Snapshot.crc(ByteBuffer.wrap(bytes)), 16);
+        if (actual != expected) {
+            throw new CorruptCheckpointException(path, Snapshot.META, "checksum " + Long.toHexString(actual)
+                    + ", the description says " + Long.toHexString(expected), null);
+        }
+        try {
+            return Meta.decode(bytes);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new CorruptCheckpointException(path, Snapshot.META, "not a checkpoint description: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks that a checkpoint fits a model and optimizer, reads and verifies every array, then puts the
+     * values into the model's parameters and the optimizer. Nothing is changed unless all of it is right.
+     *
+     * @throws CheckpointMismatchException if names, shapes, types or the optimizer differ
+     * @throws CorruptCheckpointException if an array is missing or its checksum is wrong
+     */
+    static Meta restore(Path path, Model model, Optimizer optimizer) {
+        try (NumPack np = NumPack.openReadOnly(path)) {
+            Meta meta = readMeta(np, path);
+            Map<String, Parameter> params = new LinkedHashMap<>();
+            for (Pair<String, Parameter> e : model.getBlock().getParameters()) {
+                params.put(e.getKey(), e.getValue());
+            }
+            checkFits(path, meta, params, optimizer);
+            Map<String, ByteBuffer> verified = new HashMap<>();
+            for (Map.Entry<String, Meta.ArrayMeta> e : meta.arrays.entrySet()) {
+                verified.put(e.getKey(), readVerified(np, path, e.getKey(), e.getValue()));
+            }
+            // all verified: now change the model and the optimizer
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                e.getValue().getArray().set(verified.get(Snapshot.PARAM + e.getKey()));
+            }
+            if (optimizer != null) {
+                Map<String, String> idOf = new HashMap<>();
+                params.forEach((name, p) -> idOf.put(name, p.getId()));
+                for (String state : meta.optimizer.states) {
+                    Map<String, NDArray> arrays = new LinkedHashMap<>();
+                    String prefix = Snapshot.OPTIM + state + ".";
+                    for (Map.Entry<String, Meta.ArrayMeta> e : meta.arrays.entrySet()) {
+                        if (e.getKey().startsWith(prefix)) {
+                            String name = e.getKey().substring(prefix.length());
+                            NDArray like = params.get(name).getArray();
+                            NDArray a = like.getManager().create(verified.get(e.getKey()),
+                                    new Shape(e.getValue().shape), like.getDataType());
+                            a.detach(); // as DJL's optimizers hold their state: outside any manager
+                            arrays.put(idOf.get(name), a);
+                        }
+                    }
+                    OptimizerState.write(optimizer, state, arrays);
+                }
+                Map<String, Integer> counts = new LinkedHashMap<>();
+                meta.optimizer.updateCounts.forEach((name, n) -> counts.put(idOf.get(name), n));
+                OptimizerState.setUpdateCounts(optimizer, counts);
+                OptimizerState.setNumUpdate(optimizer, meta.optimizer.numUpdate);
+            }
+            return meta;
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (NumPackException e) {
+            throw new CorruptCheckpointException(path, e.array(), "unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkFits(Path path, Meta meta, Map<String, Parameter> params, Optimizer optimizer) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Meta.Parameter> saved = new LinkedHashMap<>();
+        for (Meta.Parameter p : meta.model.parameters) {
+            saved.put(p.name, p);
+        }
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            Meta.Parameter s = saved.get(e.getKey());
+            NDArray a = e.getValue().getArray();
+            if (s == null) {
+                problems.add("model parameter '" + e.getKey() + "' is not in the checkpoint");
+            } else if (!Arrays.equals(s.shape, a.getShape().getShape()) || !s.dtype.equals(a.getDataType().toString())) {
+                problems.add("parameter '" + e.getKey() + "' is " + s.dtype + Arrays.toString(s.shape)
+                        + " in the checkpoint, " + a.getDataType() + Arrays.toString(a.getShape().getShape())
+                        + " in the model");
+            }
+        }
+        for (String name : saved.keySet()) {
+            if (!params.containsKey(name)) {
+                problems.add("checkpoint parameter '" + name + "' is not in the model");
+            }
+        }
+        if (optimizer != null) {
+            if (meta.optimizer == null) {
+                problems.add("the checkpoint holds no optimizer state, an " + optimizer.getClass().getSimpleName()
+                        + " was given");
+            } else if (!meta.optimizer.type.equals(optimizer.getClass().getName())) {
+                problems.add("the checkpoint's optimizer is " + meta.optimizer.type + ", the given one "
+                        + optimizer.getClass().getName());
+            } else if (!meta.optimizer.states.equals(OptimizerState.stateNames(optimizer))) {
+                problems.add("optimizer states " + meta.optimizer.states + " do not match "
+                        + OptimizerState.stateNames(optimizer));
+            }
+        }
+        for (String array : meta.arrays.keySet()) {
+            if (!array.startsWith(Snapshot.PARAM) && !array.startsWith(Snapshot.OPTIM)) {
+                problems.add("unexpected array '" + array + "' in the description");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CheckpointMismatchException(path, "does not fit: " + String.join("; ", problems));
+        }
+    }
+
+    /** @return the array's bytes in a new direct little-endian buffer, checked against the description */
+    private static ByteBuffer readVerified(NumPack np, Path path, String name, Meta.ArrayMeta m) {
+        if (!np.contains(name)) {
+            throw new CorruptCheckpointException(path, name, "missing", null);
+        }
+        try (LazyArray a = np.lazy(name)) {
+            if (!a.dtype().numpyName().equals(m.dtype) || !Arrays.equals(a.shape(), m.shape)) {
+                throw new CorruptCheckpointException(path, name, "is " + a.dtype().numpyName()
+                        + Arrays.toString(a.shape()) + ", the description says " + m.dtype + Arrays.toString(m.shape),
+                        null);
+            }
+            long bytes = a.rows() * a.rowBytes();
+            if (bytes > Integer.MAX_VALUE) {
+                throw new CheckpointException(path, name, bytes + " bytes: over the 2 GiB one tensor copy holds", null);
+            }
+            ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+            a.readRows(0, a.rows(), buf);
+            buf.flip();
+            String crc = Snapshot.crc(buf);
+            if (!crc.equals(m.crc32c)) {
+                throw new CorruptCheckpointException(path, name, "checksum " + crc + ", the description says "
+                        + m.crc32c, null);
+            }
+            return buf;
+        }
+    }
+
+    /** @return the DJL type a stored parameter had (for exports) */
+    static DataType djlType(String name) {
+        return DataType.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** @return the NumPack type of a stored array */
+    static DType dtype(String numpyName) {
+        for (DType t : DType.values()) {
+            if (t.numpyName().equals(numpyName)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown dtype " + numpyName);
+    }
+}
