@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Prints a markdown table from a CoreOpsBenchmark JMH JSON result: numpack against each baseline.
+"""Prints markdown tables from a JMH JSON result.
 
 Usage: python3 benchmarks/table.py results.json
 
-numpack (Durability.FSYNC, the default) is compared with the baselines that force() ("-fsync"),
-numpack-nofsync with the ones that do not; read ops compare numpack with filechannel and mmap.
-The ratio is numpack's time over the baseline's: above 1 means numpack is slower.
+CoreOpsBenchmark: numpack against each baseline. numpack (Durability.FSYNC, the default) is compared
+with the baselines that force() ("-fsync"), numpack-nofsync with the ones that do not; read ops compare
+numpack with filechannel and mmap. The ratio is numpack's time over the baseline's: above 1 means numpack
+is slower.
+
+DatasetEpochBenchmark: time per epoch and rows per second of each dataset, and numpack's throughput over
+the other's (above 1 means numpack is faster). With -prof gc, also the JVM heap allocated per epoch.
 """
 import json
 import sys
@@ -27,10 +31,64 @@ def fmt(score, err):
     return f"{score:.3f} ± {err:.3f}" if err == err else f"{score:.3f}"
 
 
+DATASET = ".DatasetEpochBenchmark."
+TO_SECONDS = {"s/op": 1.0, "ms/op": 1e-3, "us/op": 1e-6, "ns/op": 1e-9}
+
+
+def dataset_table(records):
+    res = {}
+    for r in records:
+        method = r["benchmark"].rsplit(".", 1)[1]
+        p = r["params"]
+        m = r["primaryMetric"]
+        err = m.get("scoreError")
+        err = float("nan") if err in (None, "NaN") else float(err)
+        sec = r.get("secondaryMetrics", {})
+        alloc = sec.get("gc.alloc.rate.norm", sec.get("\u00b7gc.alloc.rate.norm"))  # JMH 1.37 / older
+        res[(method, int(p["rows"]), int(p["batch"]), p["lib"])] = (m["score"], err, m["scoreUnit"], alloc)
+    with_alloc = any(v[3] is not None for v in res.values())
+    unit = next(iter(res.values()))[2]
+    head = f"| pass | rows | batch | lib | {unit.replace('/op', '/epoch')} | rows/s | numpack / lib (throughput) |"
+    rule = "|---|---:|---:|---|---:|---:|---:|"
+    if with_alloc:
+        head += " heap alloc / epoch |"
+        rule += "---:|"
+    print(head)
+    print(rule)
+    libs = ["numpack", "arraydataset", "rowbyrow"]
+    libs += sorted({k[3] for k in res} - set(libs))
+    for method in sorted({k[0] for k in res}, key=lambda x: (x != "epoch", x)):
+        for rows, batch in sorted({(k[1], k[2]) for k in res if k[0] == method}, reverse=True):
+            base = res.get((method, rows, batch, "numpack"))
+            for lib in libs:
+                key = (method, rows, batch, lib)
+                if key not in res:
+                    continue
+                score, err, u, alloc = res[key]
+                per_s = rows / (score * TO_SECONDS[u])
+                ratio = f"{score / base[0]:.2f}x" if base and lib != "numpack" else ""
+                line = f"| {method} | {rows:,} | {batch} | {lib} | {fmt(score, err)} | {per_s:,.0f} | {ratio} |"
+                if with_alloc:
+                    line += f" {alloc['score'] / 1048576:,.1f} MiB |" if alloc else " |"
+                print(line)
+
+
 def main(path):
+    records = json.load(open(path))
+    dataset = [r for r in records if DATASET in r["benchmark"]]
+    core = [r for r in records if DATASET not in r["benchmark"]]
+    if core or not dataset:
+        core_table(core)
+    if dataset:
+        if core:
+            print()
+        dataset_table(dataset)
+
+
+def core_table(records):
     res = {}
     unit = None
-    for r in json.load(open(path)):
+    for r in records:
         op = r["benchmark"].rsplit(".", 1)[1]
         p = r["params"]
         m = r["primaryMetric"]

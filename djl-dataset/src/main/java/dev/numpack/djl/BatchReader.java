@@ -48,18 +48,9 @@ final class BatchReader {
      */
     NDList[] read(NDManager manager, long[] rows) {
         int n = rows.length;
-        // Visit rows in ascending file order, remembering where each goes in the batch.
-        Integer[] order = new Integer[n];
-        for (int k = 0; k < n; k++) {
-            order[k] = k;
-        }
-        Arrays.sort(order, Comparator.comparingLong(k -> rows[k]));
         long[] sorted = new long[n];
         int[] slots = new int[n];
-        for (int k = 0; k < n; k++) {
-            sorted[k] = rows[order[k]];
-            slots[k] = order[k];
-        }
+        sortWithSlots(rows, sorted, slots);
         NDList data = new NDList(features.size());
         NDList label = new NDList(labels.size());
         try {
@@ -75,6 +66,43 @@ final class BatchReader {
             throw e;
         }
         return new NDList[] {data, label};
+    }
+
+    /**
+     * Sorts rows into ascending file order, remembering where each goes in the batch:
+     * {@code sorted[k] = rows[slots[k]]}. Row and slot are packed into one long and sorted as primitives
+     * when they fit (rows below 2^(63 - bits of the batch size)), else sorted as boxed indices.
+     */
+    static void sortWithSlots(long[] rows, long[] sorted, int[] slots) {
+        int n = rows.length;
+        int bits = n <= 1 ? 1 : 32 - Integer.numberOfLeadingZeros(n - 1);
+        long limit = 1L << (63 - bits);
+        boolean packable = true;
+        for (long r : rows) {
+            packable &= r >= 0 && r < limit;
+        }
+        if (packable) {
+            long[] packed = new long[n];
+            for (int k = 0; k < n; k++) {
+                packed[k] = rows[k] << bits | k;
+            }
+            Arrays.sort(packed);
+            long mask = (1L << bits) - 1;
+            for (int k = 0; k < n; k++) {
+                sorted[k] = packed[k] >>> bits;
+                slots[k] = (int) (packed[k] & mask);
+            }
+            return;
+        }
+        Integer[] order = new Integer[n];
+        for (int k = 0; k < n; k++) {
+            order[k] = k;
+        }
+        Arrays.sort(order, Comparator.comparingLong(k -> rows[k]));
+        for (int k = 0; k < n; k++) {
+            sorted[k] = rows[order[k]];
+            slots[k] = order[k];
+        }
     }
 
     /**
