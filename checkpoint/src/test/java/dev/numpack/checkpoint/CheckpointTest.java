@@ -1,0 +1,385 @@
+package dev.numpack.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.util.Pair;
+import dev.numpack.AlreadyClosedException;
+import dev.numpack.Durability;
+import dev.numpack.NumPack;
+import dev.numpack.djl.DatasetPosition;
+import dev.numpack.djl.NumPackDataset;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+    @TempDir
+    static Path shared;
+    static Path store;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void data() {
+        store = TinyTraining.writeStore(shared.resolve("data"));
+    }
+
+    private CheckpointManager.Builder manager() {
+        return CheckpointManager.builder().setDirectory(dir.resolve("ckpt"));
+    }
+
+    private static TrainingState state(long epoch, long step, double loss) {
+        return TrainingState.builder().setEpoch(epoch).setStep(step).optMetric("loss", loss).build();
+    }
+
+    /** @return each parameter's values by name */
+    private static Map<String, float[]> values(Model m) {
+        Map<String, float[]> out = new HashMap<>();
+        for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
+            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    private static void assertSameValues(Map<String, float[]> expected, Map<String, float[]> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), k));
+    }
+
+    private static Map<String, float[]> optimizerValues(Model m, Optimizer o) {
+        Map<String, String> nameOf = new HashMap<>();
+        m.getBlock().getParameters().forEach(p -> nameOf.put(p.getValue().getId(), p.getKey()));
+        Map<String, float[]> out = new HashMap<>();
+        for (String s : OptimizerState.stateNames(o)) {
+            OptimizerState.read(o, s).forEach((id, a) -> out.put(s + "." + nameOf.get(id), a.toFloatArray()));
+        }
+        OptimizerState.updateCounts(o).forEach((id, n) -> out.put("count." + nameOf.get(id), new float[] {n}));
+        out.put("numUpdate", new float[] {OptimizerState.numUpdate(o)});
+        return out;
+    }
+
+    @Test
+    void restoreBringsBackWeightsOptimizerStateAndTrainingState() {
+        for (String opt : TinyTraining.OPTIMIZERS) {
+            Path ckpt = dir.resolve(opt);
+            Map<String, float[]> weights;
+            Map<String, float[]> moments;
+            DatasetPosition position;
+            try (Model m = TinyTraining.model(1); NumPackDataset data = TinyTraining.dataset(store)) {
+                Optimizer o = TinyTraining.optimizer(opt);
+                try (Trainer t = TinyTraining.trainer(m, o);
+                        CheckpointManager c = CheckpointManager.builder().setDirectory(ckpt).build()) {
+                    TinyTraining.train(t, data, 1);
+                    position = data.position();
+                    weights = values(m);
+                    moments = optimizerValues(m, o);
+                    assertFalse(moments.isEmpty());
+                    c.save(m, o, TrainingState.builder().setEpoch(1).setStep(8).optMetric("loss", 0.5)
+                            .optDatasetPosition(position).optSeed("engine", 1).build()).join();
+                }
+            }
+            try (Model m = TinyTraining.model(2)) {
+                Optimizer o = TinyTraining.optimizer(opt);
+                try (Trainer t = TinyTraining.trainer(m, o);
+                        CheckpointManager c = CheckpointManager.builder().setDirectory(ckpt).build()) {
+                    assertNotEquals(weights.values().iterator().next()[0], values(m).get(weights.keySet().iterator()
+                            .next())[0], "another seed, other weights");
+                    Restored r = c.restoreLatest(m, o).orElseThrow();
+                    assertSameValues(weights, values(m));
+                    assertSameValues(moments, optimizerValues(m, o));
+                    assertEquals(8, r.state().step());
+                    assertEquals(1, r.state().epoch());
+                    assertEquals(0.5, r.state().metric("loss"));
+                    assertEquals(position, r.state().position());
+                    assertEquals(Map.of("engine", 1L), r.state().seeds());
+                    assertEquals("checkpoint-000000000008", r.checkpoint().name());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDamagedNewestCheckpointFallsBackToTheNewestIntactOne() throws IOException {
+        Map<String, float[]> second;
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().build()) {
+            c.save(m, null, state(0, 1, 1)).join();
+            scale(m, 2);
+            second = values(m);
+            c.save(m, null, state(0, 2, 1)).join();
+            scale(m, 2);
+            c.save(m, null, state(0, 3, 1)).join();
+        }
+        Path ckpt = dir.resolve("ckpt");
+        flipAByteOfTheLargestDataFile(ckpt.resolve("checkpoint-000000000003"));
+        try (Model m = TinyTraining.model(5); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().build()) {
+            Restored r = c.restoreLatest(m, null).orElseThrow();
+            assertEquals(2, r.state().step());
+            assertSameValues(second, values(m));
+            CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
+                    () -> c.restore("checkpoint-000000000003", m, null));
+            assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+            assertSameValues(second, values(m), "a refused restore changes nothing");
+        }
+        // a damaged description is skipped too
+        corruptMeta(ckpt.resolve("checkpoint-000000000002"));
+        try (Model m = TinyTraining.model(5); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().build()) {
+            assertEquals(1, c.restoreLatest(m, null).orElseThrow().state().step());
+            assertEquals(List.of(1L), c.list().stream().map(CheckpointInfo::step).filter(s -> s < 3).toList(),
+                    "an unreadable description is not listed");
+        }
+    }
+
+    private static void assertSameValues(Map<String, float[]> expected, Map<String, float[]> actual, String why) {
+        expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), why + ": " + k));
+    }
+
+    private static void scale(Model m, float f) {
+        for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
+            p.getValue().getArray().muli(f);
+        }
+    }
+
+    private static void flipAByteOfTheLargestDataFile(Path checkpoint) throws IOException {
+        Path largest;
+        try (Stream<Path> s = Files.list(checkpoint)) {
+            largest = s.filter(p -> p.getFileName().toString().startsWith("data_param."))
+                    .max((a, b) -> Long.compare(a.toFile().length(), b.toFile().length())).orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(largest);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(largest, bytes);
+    }
+
+    private static void corruptMeta(Path checkpoint) throws IOException {
+        Path meta = checkpoint.resolve("data_meta.npkd");
+        byte[] bytes = Files.readAllBytes(meta);
+        bytes[10] ^= 0x01;
+        Files.write(meta, bytes);
+    }
+
+    @Test
+    void aCheckpointThatDoesNotFitTheModelIsRefusedAndChangesNothing() {
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("adam"));
+                CheckpointManager c = manager().build()) {
+            c.save(m, null, state(0, 1, 1)).join();
+        }
+        try (Model other = Model.newInstance("other")) {
+            other.setBlock(new SequentialBlock().add(Linear.builder().setUnits(17).build())
+                    .add(Linear.builder().setUnits(TinyTraining.CLASSES).build()));
+            try (Trainer t = TinyTraining.trainer(other, TinyTraining.optimizer("adam"));
+                    CheckpointManager c = manager().build()) {
+                Map<String, float[]> before = values(other);
+                CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+                        () -> c.restoreLatest(other, null));
+                assertTrue(e.getMessage().contains("[16, 8]") && e.getMessage().contains("[17, 8]"), e.getMessage());
+                assertSameValues(before, values(other), "nothing changed");
+            }
+        }
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("adam"));
+                CheckpointManager c = manager().build()) {
+            CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+                    () -> c.restoreLatest(m, TinyTraining.optimizer("adam")));
+            assertTrue(e.getMessage().contains("no optimizer state"), e.getMessage());
+        }
+    }
+
+    @Test
+    void pruningKeepsLastBestAndEveryNthAndNothingItDidNotWrite() throws IOException {
+        Path ckpt = dir.resolve("ckpt");
+        Files.createDirectories(ckpt.resolve("checkpoint-000000000099"));
+        Files.writeString(ckpt.resolve("checkpoint-000000000099").resolve("mine.txt"), "not a checkpoint");
+        Files.writeString(ckpt.resolve("notes.txt"), "keep me");
+        double[] losses = {0.9, 0.5, 0.1, 0.7, 0.8, 0.6, 0.95, 0.4, 0.99, 0.98, 0.97};
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().optKeepLast(2).optKeepBest(2, "loss", Goal.MIN).optKeepEvery(5)
+                        .build()) {
+            for (int step = 1; step <= 11; step++) {
+                c.save(m, null, state(0, step, losses[step - 1])).join();
+            }
+            // last 2: 10, 11; best 2 by loss: 3 (0.1), 8 (0.4); every 5: 5, 10
+            assertEquals(List.of(3L, 5L, 8L, 10L, 11L), c.list().stream().map(CheckpointInfo::step).toList());
+        }
+        Set<String> left;
+        try (Stream<Path> s = Files.list(ckpt)) {
+            left = s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertTrue(left.containsAll(Set.of("checkpoint-000000000099", "notes.txt")), left.toString());
+        assertTrue(Files.exists(ckpt.resolve("checkpoint-000000000099").resolve("mine.txt")));
+        assertTrue(left.stream().noneMatch(n -> n.startsWith(".tmp") || n.startsWith(".del")), left.toString());
+        try (Model m = TinyTraining.model(3); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().optKeepBest(2, "loss", Goal.MIN).build()) {
+            assertEquals(3, c.restoreBest(m, null).orElseThrow().state().step());
+        }
+    }
+
+    @Test
+    void anAsyncSaveHoldsTheValuesOfItsCallEvenWhenTrainingGoesOn() {
+        Map<String, float[]> atSave;
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("adam"));
+                CheckpointManager c = manager().optAsync(true).build()) {
+            atSave = values(m);
+            CompletableFuture<CheckpointInfo> f = c.save(m, null, state(0, 1, 1));
+            scale(m, 0); // training goes on before the write is done
+            assertEquals(0f, values(m).values().iterator().next()[0]);
+            assertEquals(1, f.join().step());
+            c.save(m, null, state(0, 2, 1)); // waits for nothing left; close waits for this one
+        }
+        try (Model m = TinyTraining.model(4); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("adam"));
+                CheckpointManager c = manager().build()) {
+            assertEquals(2, c.restoreLatest(m, null).orElseThrow().state().step(), "close waited for step 2");
+            c.restore("checkpoint-000000000001", m, null);
+            assertSameValues(atSave, values(m));
+        }
+    }
+
+    @Test
+    void oneManagerPerDirectory() {
+        try (CheckpointManager c = manager().build()) {
+            CheckpointException e = assertThrows(CheckpointException.class, () -> manager().build());
+            assertTrue(e.getMessage().contains("another CheckpointManager"), e.getMessage());
+            c.close();
+            assertThrows(AlreadyClosedException.class, c::list);
+        }
+        try (CheckpointManager again = manager().build()) {
+            assertEquals(List.of(), again.list());
+        }
+    }
+
+    @Test
+    void leftoversOfAnInterruptedSaveAreRemovedOnOpenAndAnInterruptedReplaceIsUndone() throws IOException {
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().optDurability(Durability.NO_FSYNC).build()) {
+            c.save(m, null, state(0, 4, 1)).join();
+        }
+        Path ckpt = dir.resolve("ckpt");
+        Files.createDirectories(ckpt.resolve(".tmp-checkpoint-000000000005-0123456789abcdef").resolve("x"));
+        // a replace of step 4 that renamed the old one away and died before the new one arrived
+        Files.move(ckpt.resolve("checkpoint-000000000004"), ckpt.resolve(".old-checkpoint-000000000004-00000000000000ff"));
+        try (Model m = TinyTraining.model(2); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().build()) {
+            assertEquals(List.of(4L), c.list().stream().map(CheckpointInfo::step).toList());
+            assertEquals(4, c.restoreLatest(m, null).orElseThrow().state().step());
+        }
+        try (Stream<Path> s = Files.list(ckpt)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".tmp")
+                    || p.getFileName().toString().startsWith(".old")));
+        }
+    }
+
+    @Test
+    void savingTheSameStepAgainReplacesIt() {
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().build()) {
+            c.save(m, null, state(0, 7, 1)).join();
+            scale(m, 3);
+            Map<String, float[]> later = values(m);
+            c.save(m, null, state(1, 7, 0.5)).join();
+            assertEquals(1, c.list().size());
+            scale(m, 0);
+            Restored r = c.restoreLatest(m, null).orElseThrow();
+            assertEquals(1, r.state().epoch());
+            assertSameValues(later, values(m));
+        }
+    }
+
+    @Test
+    void weightsExportToNpzAndSafetensors() throws IOException {
+        Map<String, float[]> weights;
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().build(); NDManager nd = NDManager.newBaseManager()) {
+            weights = values(m);
+            c.save(m, null, state(0, 1, 1)).join();
+            for (NDList.Encoding enc : NDList.Encoding.values()) {
+                Path out = dir.resolve("weights." + enc.name().toLowerCase());
+                c.exportWeights("checkpoint-000000000001", out, enc, nd);
+                try (InputStream in = Files.newInputStream(out)) {
+                    NDList back = NDList.decode(nd, in.readAllBytes());
+                    assertEquals(weights.size(), back.size(), enc.toString());
+                    for (NDArray a : back) {
+                        assertArrayEquals(weights.get(a.getName()), a.toFloatArray(), enc + " " + a.getName());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCheckpointIsAPlainNumPackStore() {
+        Map<String, float[]> weights;
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("adam"));
+                CheckpointManager c = manager().build()) {
+            weights = values(m);
+            c.save(m, TinyTraining.optimizer("adam"), state(0, 1, 1)).join();
+        }
+        try (NumPack np = NumPack.openReadOnly(dir.resolve("ckpt").resolve("checkpoint-000000000001"))) {
+            np.verify();
+            weights.forEach((name, v) -> assertArrayEquals(v, np.load("param." + name).toFloatArray(), name));
+            assertTrue(np.contains("meta"));
+        }
+    }
+
+    @Test
+    void unsupportedOptimizersAndMissingSettingsAreRefusedClearly() {
+        assertThrows(IllegalArgumentException.class, () -> CheckpointManager.builder().build());
+        assertThrows(IllegalArgumentException.class, () -> manager().optKeepLast(0));
+        assertThrows(IllegalArgumentException.class, () -> TrainingState.builder().setEpoch(1).build());
+        Optimizer custom = new Optimizer(Optimizer.adam()) {
+            @Override
+            public void update(String parameterId, NDArray weight, NDArray grad) {
+                weight.subi(grad);
+            }
+        };
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> c.save(m, custom, state(0, 1, 1)));
+            assertTrue(e.getMessage().contains("cannot be saved"), e.getMessage());
+            assertEquals(List.of(), c.list());
+            assertEquals(Optional.empty(), c.restoreLatest(m, null));
+        }
+    }
+
+    static void sync(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    static Shape shape(long... dims) {
+        return new Shape(dims);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.numpack.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.nn.Parameter;
+import ai.djl.training.Trainer;
+import ai.djl.util.Pair;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kill -9} of a JVM that is saving checkpoints, at random instants: the directory must always give
+ * back an intact checkpoint, the newest acknowledged one or the one after it, and nothing half written.
+ */
+class KillDuringSaveTest {
+    private static final int TRIALS = 12;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aKilledSaveNeverLeavesAHalfCheckpointOrLosesAnAcknowledgedOne() throws Exception {
+        Random random = new Random(20261124);
+        int midSave = 0;
+        for (int trial = 0; trial < TRIALS; trial++) {
+            Path ckpt = dir.resolve("ckpt-" + trial);
+            String mode = trial % 3 == 2 ? "async" : "sync";
+            Process p = new ProcessBuilder(Child.command(SaveLoopChild.class, ckpt.toString(), mode))
+                    .redirectError(dir.resolve("child-" + trial + ".log").toFile()).start();
+            AtomicLong acked = new AtomicLong();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            Path log = dir.resolve("child-" + trial + ".log");
+            assertEquals("ready", out.readLine(), () -> Child.read(log));
+            Thread reader = new Thread(() -> {
+                try {
+                    for (String l; (l = out.readLine()) != null; ) {
+                        if (l.startsWith("acked ")) {
+                            acked.set(Long.parseLong(l.substring(6)));
+                        }
+                    }
+                } catch (java.io.IOException ignored) {
+                    // the child was killed
+                }
+            });
+            reader.start();
+            Thread.sleep(300 + random.nextInt(1500));
+            p.destroyForcibly(); // SIGKILL
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            reader.join(10_000);
+            long ack = acked.get();
+            assertTrue(ack > 0, "trial " + trial + ": the child saved something before the kill");
+            boolean leftovers;
+            try (Stream<Path> s = Files.list(ckpt)) {
+                leftovers = s.anyMatch(f -> f.getFileName().toString().startsWith(".tmp"));
+            }
+            if (leftovers) {
+                midSave++;
+            }
+            try (Model m = SaveLoopChild.model(); Trainer t = SaveLoopChild.trainer(m);
+                    CheckpointManager c = CheckpointManager.builder().setDirectory(ckpt).build()) {
+                Restored r = c.restoreLatest(m, null).orElseThrow();
+                long step = r.state().step();
+                assertTrue(step == ack || step == ack + 1, "trial " + trial + ": restored step " + step
+                        + ", acknowledged " + ack);
+                for (Pair<String, Parameter> param : m.getBlock().getParameters()) {
+                    float[] v = param.getValue().getArray().toFloatArray();
+                    for (float x : v) {
+                        assertEquals((float) step, x, "trial " + trial + ": " + param.getKey() + " is whole");
+                    }
+                }
+                try (Stream<Path> s = Files.list(ckpt)) {
+                    assertTrue(s.noneMatch(f -> f.getFileName().toString().startsWith(".tmp")
+                            || f.getFileName().toString().startsWith(".del")
+                            || f.getFileName().toString().startsWith(".old")), "leftovers removed on open");
+                }
+            }
+        }
+        System.out.println("[KillDuringSaveTest] " + TRIALS + " kills, " + midSave + " landed inside a save");
+        assertTrue(midSave > 0, "at least one kill landed inside a save");
+    }
+}

@@ -1,0 +1,53 @@
+package dev.numpack.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * N epochs straight, against k epochs + checkpoint in one JVM and a restore + N-k epochs in a new JVM:
+ * identical losses and identical parameters (bit for bit), for every optimizer the manager supports.
+ */
+class ResumeBitForBitTest {
+    @TempDir
+    Path dir;
+
+    private static Map<String, String> lines(List<String> out) {
+        Map<String, String> m = new HashMap<>();
+        for (String l : out) {
+            String[] p = l.split(" ", 3);
+            if (p.length == 3) {
+                m.put(p[0] + " " + p[1], p[2]);
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void resumingInANewJvmTrainsExactlyAsIfNeverStopped() throws Exception {
+        Path store = TinyTraining.writeStore(dir.resolve("data"));
+        Path root = dir.resolve("ckpt");
+        String total = "3";
+        String first = "1";
+        Map<String, String> straight = lines(Child.run(ResumeTrainingChild.class, dir.resolve("straight.log"),
+                "straight", store.toString(), dir.resolve("unused").toString(), total, first));
+        Map<String, String> part1 = lines(Child.run(ResumeTrainingChild.class, dir.resolve("first.log"),
+                "first", store.toString(), root.toString(), total, first));
+        Map<String, String> part2 = lines(Child.run(ResumeTrainingChild.class, dir.resolve("resume.log"),
+                "resume", store.toString(), root.toString(), total, first));
+        for (String opt : TinyTraining.OPTIMIZERS) {
+            String all = straight.get(opt + " losses");
+            String resumed = part1.get(opt + " losses") + "," + part2.get(opt + " losses");
+            assertEquals(3 * 8, all.split(",").length, opt + ": 3 epochs of 8 batches");
+            assertEquals(all, resumed, opt + ": the same losses, bit for bit");
+            assertEquals(straight.get(opt + " params"), part2.get(opt + " params"), opt + ": the same parameters");
+            assertTrue(!straight.get(opt + " params").equals(part1.get(opt + " params")), opt + ": trained on");
+        }
+    }
+}
