@@ -3,7 +3,6 @@ package dev.numpack.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,7 +99,11 @@ class CheckpointTest {
                 Optimizer o = TinyTraining.optimizer(opt);
                 try (Trainer t = TinyTraining.trainer(m, o);
                         CheckpointManager c = CheckpointManager.builder().setDirectory(ckpt).build()) {
-                    TinyTraining.train(t, data, 1);
+                    if (TinyTraining.TRAINABLE.contains(opt)) {
+                        TinyTraining.train(t, data, 1);
+                    } else {
+                        TinyTraining.fakeSteps(m, o, 3);
+                    }
                     position = data.position();
                     weights = values(m);
                     moments = optimizerValues(m, o);
@@ -113,8 +116,9 @@ class CheckpointTest {
                 Optimizer o = TinyTraining.optimizer(opt);
                 try (Trainer t = TinyTraining.trainer(m, o);
                         CheckpointManager c = CheckpointManager.builder().setDirectory(ckpt).build()) {
-                    assertNotEquals(weights.values().iterator().next()[0], values(m).get(weights.keySet().iterator()
-                            .next())[0], "another seed, other weights");
+                    Map<String, float[]> fresh = values(m);
+                    assertTrue(weights.keySet().stream().anyMatch(k -> !java.util.Arrays.equals(weights.get(k),
+                            fresh.get(k))), "another seed, other weights");
                     Restored r = c.restoreLatest(m, o).orElseThrow();
                     assertSameValues(weights, values(m));
                     assertSameValues(moments, optimizerValues(m, o));

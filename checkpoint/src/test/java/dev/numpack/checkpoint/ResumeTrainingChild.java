@@ -28,7 +28,7 @@ public final class ResumeTrainingChild {
         Path root = Path.of(args[2]);
         long total = Long.parseLong(args[3]);
         long first = Long.parseLong(args[4]);
-        for (String name : TinyTraining.OPTIMIZERS) {
+        for (String name : TinyTraining.TRAINABLE) {
             // a resumed run starts from other initial weights: everything must come from the checkpoint
             try (Model model = TinyTraining.model(mode.equals("resume") ? 99 : 1);
                     NumPackDataset data = TinyTraining.dataset(store)) {
