@@ -1,0 +1,189 @@
+package dev.numpack.checkpoint;
+
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import ai.djl.training.optimizer.Optimizer;
+import dev.numpack.djl.DatasetPosition;
+import dev.numpack.djl.NumPackDataset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A {@code TrainingListener} that checkpoints every N epochs and/or every N steps, and at the end of
+ * training, for {@code EasyTrain.fit} or any loop that notifies listeners.
+ *
+ * <p>It counts epochs and optimizer steps itself, from the state a run resumed from
+ * ({@link #resumeFrom(TrainingState)}), so a resumed run continues the numbering: after resuming
+ * from epoch 2, step 16, the next epoch checkpoint is epoch 3. DJL's own counters restart at 0.
+ *
+ * <p>Each checkpoint pairs the model with the data position that continues it exactly:
+ * <ul>
+ *   <li>at the end of an epoch ({@code onEpoch}), the weights after every step of the epoch and the
+ *       dataset's {@link NumPackDataset#position()} (the next epoch's start);
+ *   <li>every N steps, in {@code onTrainingBatch}, which {@code EasyTrain} calls after the batch's forward
+ *       and backward but before {@code trainer.step()}: the weights after the steps already taken and the
+ *       dataset's {@link NumPackDataset#lastBatchPosition()}, so a resumed run reads that batch again.
+ * </ul>
+ * Metrics are those of {@code trainer.getTrainingResult()} (so add this listener after DJL's evaluator
+ * listeners, which compute them in their own {@code onEpoch}).
+ */
+public final class CheckpointListener extends TrainingListenerAdapter {
+    private final CheckpointManager manager;
+    private final Optimizer optimizer;
+    private final NumPackDataset dataset;
+    private final int everyEpochs;
+    private final long everySteps;
+    private final Map<String, Long> seeds;
+    private long epoch;
+    private long step;
+    private long lastSaved = -1;
+
+    private CheckpointListener(Builder b) {
+        this.manager = b.manager;
+        this.optimizer = b.optimizer;
+        this.dataset = b.dataset;
+        this.everyEpochs = b.everyEpochs;
+        this.everySteps = b.everySteps;
+        this.seeds = Map.copyOf(b.seeds);
+        if (b.resumeFrom != null) {
+            resumeFrom(b.resumeFrom);
+        }
+    }
+
+    /**
+     * @param manager where checkpoints go
+     * @return a builder
+     */
+    public static Builder builder(CheckpointManager manager) {
+        return new Builder(manager);
+    }
+
+    /**
+     * Continues the numbering from a restored state. For the usual order of things: the listener goes into
+     * the trainer's config, the trainer initializes the model, the manager restores into it, then this.
+     *
+     * @param state the state {@link CheckpointManager#restoreLatest} returned
+     */
+    public void resumeFrom(TrainingState state) {
+        this.epoch = state.epoch();
+        this.step = state.step();
+        this.lastSaved = step; // that checkpoint exists
+    }
+
+    /** @return epochs completed, counting those before the resume */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** @return optimizer steps taken, counting those before the resume */
+    public long step() {
+        return step;
+    }
+
+    /** Checkpoints every {@code everySteps} steps (before this batch's step is applied), then counts it. */
+    @Override
+    public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+        if (everySteps > 0 && step > 0 && step % everySteps == 0 && step != lastSaved) {
+            save(trainer, dataset == null ? null : dataset.lastBatchPosition());
+        }
+        step++;
+    }
+
+    /** Counts the epoch and checkpoints every {@code everyEpochs} epochs. */
+    @Override
+    public void onEpoch(Trainer trainer) {
+        epoch++;
+        if (everyEpochs > 0 && epoch % everyEpochs == 0 && step != lastSaved) {
+            save(trainer, dataset == null ? null : dataset.position());
+        }
+    }
+
+    /** Checkpoints the final state unless it was just saved, and waits for the write. */
+    @Override
+    public void onTrainingEnd(Trainer trainer) {
+        if (step != lastSaved) {
+            save(trainer, dataset == null ? null : dataset.position());
+        }
+        manager.waitForPending();
+    }
+
+    private void save(Trainer trainer, DatasetPosition position) {
+        TrainingState.Builder s = TrainingState.builder().setEpoch(epoch).setStep(step).optDatasetPosition(position);
+        Map<String, Float> evaluations = trainer.getTrainingResult().getEvaluations();
+        if (evaluations != null) {
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            evaluations.forEach((k, v) -> metrics.put(k, v.doubleValue()));
+            s.optMetrics(metrics);
+        }
+        seeds.forEach(s::optSeed);
+        manager.save(trainer.getModel(), optimizer, s.build());
+        lastSaved = step;
+    }
+
+    /** Builds a {@link CheckpointListener}: the manager is required, the rest optional. */
+    public static final class Builder {
+        private final CheckpointManager manager;
+        private Optimizer optimizer;
+        private NumPackDataset dataset;
+        private int everyEpochs = 1;
+        private long everySteps;
+        private TrainingState resumeFrom;
+        private final Map<String, Long> seeds = new LinkedHashMap<>();
+
+        Builder(CheckpointManager manager) {
+            this.manager = Objects.requireNonNull(manager, "manager");
+        }
+
+        /**
+         * @param optimizer the trainer's optimizer (the one given to its {@code TrainingConfig}: DJL's trainer
+         *     does not hand it out), or none to save weights only
+         * @return this builder
+         */
+        public Builder optOptimizer(Optimizer optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /** @param dataset the training dataset, whose position each checkpoint records @return this builder */
+        public Builder optDataset(NumPackDataset dataset) {
+            this.dataset = dataset;
+            return this;
+        }
+
+        /** @param n checkpoint every n epochs (default 1; 0 for none) @return this builder */
+        public Builder optEveryEpochs(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("negative epoch interval " + n);
+            }
+            this.everyEpochs = n;
+            return this;
+        }
+
+        /** @param n also checkpoint every n optimizer steps (default 0: none) @return this builder */
+        public Builder optEverySteps(long n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("negative step interval " + n);
+            }
+            this.everySteps = n;
+            return this;
+        }
+
+        /** @param state the state a restore returned: numbering continues from it @return this builder */
+        public Builder optResumeFrom(TrainingState state) {
+            this.resumeFrom = state;
+            return this;
+        }
+
+        /** @param name what the seed seeds @param seed its value, saved in every checkpoint @return this builder */
+        public Builder optSeed(String name, long seed) {
+            seeds.put(Objects.requireNonNull(name, "name"), seed);
+            return this;
+        }
+
+        /** @return the listener */
+        public CheckpointListener build() {
+            return new CheckpointListener(this);
+        }
+    }
+}
