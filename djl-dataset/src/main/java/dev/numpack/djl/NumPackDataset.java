@@ -364,15 +364,14 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
             }
         }
         long size = size();
-        RowMap base = rows.range(0, size);
-        Permutation order = new Permutation(size, seed, SPLIT_STREAM);
-        String tag = "split " + Arrays.toString(ratio) + " seed=" + seed;
+        RowMap shuffled = rows.range(0, size).permuted(new Permutation(size, seed, SPLIT_STREAM),
+                "split " + Arrays.toString(ratio) + " seed=" + seed);
         double sum = Arrays.stream(ratio).asDoubleStream().sum();
         NumPackDataset[] parts = new NumPackDataset[ratio.length];
         long from = 0;
         for (int i = 0; i < ratio.length; i++) {
             long to = i == ratio.length - 1 ? size : from + (long) (ratio[i] / sum * size);
-            parts[i] = new NumPackDataset(this, base.permuted(order, tag, from, to));
+            parts[i] = new NumPackDataset(this, shuffled.range(from, to));
             from = to;
         }
         return parts;

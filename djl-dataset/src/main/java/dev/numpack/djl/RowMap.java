@@ -65,27 +65,27 @@ abstract class RowMap {
     /**
      * @param order a permutation of this map's indices
      * @param tag what {@code order} is, for {@link #describe()} (e.g. its seed)
-     * @return positions {@code [from, to)} of {@code order} applied to this map
+     * @return this map's indices in the order of {@code order}; take a {@link #range} of it for a part
      */
-    RowMap permuted(Permutation order, String tag, long from, long to) {
-        if (order.size() != size() || from < 0 || to < from || to > size()) {
-            throw new IndexOutOfBoundsException("permuted range [" + from + ", " + to + ") outside [0, " + size() + ")");
+    RowMap permuted(Permutation order, String tag) {
+        if (order.size() != size()) {
+            throw new IllegalArgumentException("a permutation of " + order.size() + " for " + size() + " indices");
         }
         RowMap parent = this;
         return new RowMap() {
             @Override
             long size() {
-                return to - from;
+                return parent.size();
             }
 
             @Override
             long row(long i) {
-                return parent.row(order.apply(from + check(i)));
+                return parent.row(order.apply(check(i)));
             }
 
             @Override
             String describe() {
-                return parent.describe() + "{" + tag + "}[" + from + ":" + to + "]";
+                return parent.describe() + "{" + tag + "}";
             }
         };
     }
