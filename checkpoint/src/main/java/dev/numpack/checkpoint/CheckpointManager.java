@@ -140,7 +140,12 @@ public final class CheckpointManager implements AutoCloseable {
             Path published = dir.publish(temp, s.step);
             CheckpointInfo info = new CheckpointInfo(published.getFileName().toString(), published, s.step,
                     s.meta.epoch, s.meta.metrics);
-            prune();
+            try {
+                prune();
+            } catch (IOException | NumPackException e) {
+                // the new checkpoint is in place and durable: a failed clean-up must not fail the save
+                LOG.warn("pruning old checkpoints of {} failed, they stay: {}", dir.path(), e.toString());
+            }
             return info;
         } catch (IOException | NumPackException e) {
             try {
