@@ -3,7 +3,6 @@ package dev.numpack.checkpoint;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -32,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * all of it. Replacing a checkpoint of the same step first renames the old one to
  * {@code .old-checkpoint-<step>-<token>}; deleting renames to {@code .del-checkpoint-<step>-<token>} before
  * removing files. When the manager opens the directory, it finishes what a crash interrupted: temporary
- * and deleted trees are removed, and an old checkpoint whose replacement never appeared is put back.
- * Nothing else in the directory is ever touched.
+ * and deleted trees are removed, and an old checkpoint whose replacement never appeared is put back. A
+ * checkpoint found damaged on restore is renamed aside ({@code damaged-checkpoint-<step>-<token>}), not
+ * deleted. Nothing else in the directory is ever touched.
  */
 final class CheckpointDirectory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointDirectory.class);
@@ -43,14 +43,18 @@ final class CheckpointDirectory implements AutoCloseable {
     private static final Pattern OLD = Pattern.compile("\\.old-checkpoint-(\\d{12,18})-[0-9a-f]{16}");
     private static final String LOCK = ".numpack-checkpoints.lock";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Directories (real paths) held by a manager of this JVM. */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Path dir;
+    private final Path key;
     private final boolean durable;
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private CheckpointDirectory(Path dir, boolean durable, FileChannel lockChannel, FileLock lock) {
+    private CheckpointDirectory(Path dir, Path key, boolean durable, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
+        this.key = key;
         this.durable = durable;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -62,25 +66,47 @@ final class CheckpointDirectory implements AutoCloseable {
      * @throws CheckpointException if another manager holds the directory, or on I/O failure
      */
     static CheckpointDirectory open(Path dir, boolean durable) {
+        Path key;
         try {
+            boolean existed = Files.isDirectory(dir);
             Files.createDirectories(dir);
-            FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            if (!existed && durable && dir.toAbsolutePath().getParent() != null) {
+                sync(dir.toAbsolutePath().getParent()); // the new directory's entry survives a power loss
+            }
+            key = dir.toRealPath();
+        } catch (IOException e) {
+            throw new CheckpointException(dir, null, "cannot open the checkpoint directory: " + e, e);
+        }
+        // Checked before any channel on the lock file is opened: closing a second channel of this JVM on
+        // that file would release the first one's OS lock (POSIX locks are per process, per file).
+        if (!HELD.add(key)) {
+            throw new CheckpointException(dir, null, "another CheckpointManager of this JVM holds this directory",
+                    null);
+        }
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
-            FileLock l;
-            try {
-                l = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                l = null;
-            }
+            FileLock l = ch.tryLock();
             if (l == null) {
-                ch.close();
-                throw new CheckpointException(dir, null, "another CheckpointManager (in this or another process) "
-                        + "holds this directory", null);
+                throw new CheckpointException(dir, null, "another process's CheckpointManager holds this directory",
+                        null);
             }
-            CheckpointDirectory d = new CheckpointDirectory(dir, durable, ch, l);
+            CheckpointDirectory d = new CheckpointDirectory(dir, key, durable, ch, l);
             d.recover();
             return d;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(key);
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            if (e instanceof CheckpointException) {
+                throw (CheckpointException) e;
+            }
             throw new CheckpointException(dir, null, "cannot open the checkpoint directory: " + e, e);
         }
     }
@@ -131,12 +157,41 @@ final class CheckpointDirectory implements AutoCloseable {
             old = dir.resolve(".old-" + name(step) + "-" + token());
             move(target, old);
         }
-        move(temp, target);
+        try {
+            move(temp, target);
+        } catch (IOException e) {
+            if (old != null) {
+                move(old, target); // the previous checkpoint of this step stays in place
+            }
+            throw e;
+        }
         syncDir();
         if (old != null) {
-            deleteTree(old);
+            try {
+                deleteTree(old);
+            } catch (IOException e) {
+                // the new checkpoint is in place; the next open removes the rest of the old one
+                LOG.warn("could not remove the replaced {}: {}", old, e.toString());
+            }
         }
         return target;
+    }
+
+    /**
+     * Moves a damaged checkpoint aside, to {@code damaged-checkpoint-<step>-<token>}: it no longer counts as
+     * a checkpoint (for "latest" or keep-last), and is kept for inspection, not deleted.
+     *
+     * @return where it went
+     */
+    Path quarantine(Path checkpoint) throws IOException {
+        long step = stepOf(checkpoint.getFileName().toString());
+        if (step < 0 || !checkpoint.getParent().equals(dir)) {
+            throw new IllegalArgumentException("not a checkpoint of " + dir + ": " + checkpoint);
+        }
+        Path aside = dir.resolve("damaged-" + name(step) + "-" + token());
+        move(checkpoint, aside);
+        syncDir();
+        return aside;
     }
 
     /** Removes a checkpoint: renamed away first, so that a crash never leaves half of one under its name. */
@@ -184,10 +239,13 @@ final class CheckpointDirectory implements AutoCloseable {
     }
 
     void syncDir() throws IOException {
-        if (!durable) {
-            return;
+        if (durable) {
+            sync(dir);
         }
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+    }
+
+    private static void sync(Path directory) throws IOException {
+        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
             ch.force(true);
         }
     }
@@ -225,7 +283,11 @@ final class CheckpointDirectory implements AutoCloseable {
         try {
             lock.release();
         } finally {
-            lockChannel.close();
+            try {
+                lockChannel.close();
+            } finally {
+                HELD.remove(key);
+            }
         }
     }
 }

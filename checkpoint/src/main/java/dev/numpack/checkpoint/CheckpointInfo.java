@@ -8,8 +8,10 @@ import java.util.Map;
  *
  * @param name the directory's name, {@code checkpoint-<step>}
  * @param path the directory
+ * @param sequence the write order in the directory (later saves have larger numbers, whatever their step)
  * @param step optimizer steps completed when it was saved
  * @param epoch epochs completed when it was saved
  * @param metrics its metrics
  */
-public record CheckpointInfo(String name, Path path, long step, long epoch, Map<String, Double> metrics) {}
+public record CheckpointInfo(String name, Path path, long sequence, long step, long epoch,
+        Map<String, Double> metrics) {}

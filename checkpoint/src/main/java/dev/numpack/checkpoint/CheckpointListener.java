@@ -25,8 +25,11 @@ import java.util.Objects;
  *       and backward but before {@code trainer.step()}: the weights after the steps already taken and the
  *       dataset's {@link NumPackDataset#lastBatchPosition()}, so a resumed run reads that batch again.
  * </ul>
- * Metrics are those of {@code trainer.getTrainingResult()} (so add this listener after DJL's evaluator
- * listeners, which compute them in their own {@code onEpoch}).
+ * Epoch checkpoints carry the metrics of {@code trainer.getTrainingResult()} (so add this listener after
+ * DJL's evaluator listeners, which compute them in their own {@code onEpoch}); step checkpoints carry none.
+ * A run that ends mid-epoch (DJL reports a failed {@code fit} as the end of training too) saves nothing
+ * at its end. A checkpoint holds seeds, not random-number generator state: a resumed run matches the
+ * uninterrupted one bit for bit when the model draws no random numbers while training (no dropout).
  */
 public final class CheckpointListener extends TrainingListenerAdapter {
     private final CheckpointManager manager;
@@ -38,6 +41,7 @@ public final class CheckpointListener extends TrainingListenerAdapter {
     private long epoch;
     private long step;
     private long lastSaved = -1;
+    private boolean midEpoch; // a batch was counted since the last epoch end
 
     private CheckpointListener(Builder b) {
         this.manager = b.manager;
@@ -69,6 +73,7 @@ public final class CheckpointListener extends TrainingListenerAdapter {
         this.epoch = state.epoch();
         this.step = state.step();
         this.lastSaved = step; // that checkpoint exists
+        this.midEpoch = false;
     }
 
     /** @return epochs completed, counting those before the resume */
@@ -85,32 +90,39 @@ public final class CheckpointListener extends TrainingListenerAdapter {
     @Override
     public void onTrainingBatch(Trainer trainer, BatchData batchData) {
         if (everySteps > 0 && step > 0 && step % everySteps == 0 && step != lastSaved) {
-            save(trainer, dataset == null ? null : dataset.lastBatchPosition());
+            // no metrics: the evaluators' figures are the last epoch's, not these weights'
+            save(trainer, dataset == null ? null : dataset.lastBatchPosition(), false);
         }
         step++;
+        midEpoch = true;
     }
 
-    /** Counts the epoch and checkpoints every {@code everyEpochs} epochs. */
+    /** Counts the epoch and checkpoints every {@code everyEpochs} epochs, with the epoch's metrics. */
     @Override
     public void onEpoch(Trainer trainer) {
         epoch++;
+        midEpoch = false;
         if (everyEpochs > 0 && epoch % everyEpochs == 0 && step != lastSaved) {
-            save(trainer, dataset == null ? null : dataset.position());
+            save(trainer, dataset == null ? null : dataset.position(), true);
         }
     }
 
-    /** Checkpoints the final state unless it was just saved, and waits for the write. */
+    /**
+     * Checkpoints the final state if it is not saved yet and training ended at an epoch's end. DJL calls
+     * this from {@code Trainer.close()} also when training failed mid-epoch (a divergence, an error); the
+     * weights and the data position then do not belong together (the batch in flight was counted but
+     * maybe not applied), so nothing is saved: the last checkpoint stays the latest.
+     */
     @Override
     public void onTrainingEnd(Trainer trainer) {
-        if (step != lastSaved) {
-            save(trainer, dataset == null ? null : dataset.position());
+        if (step != lastSaved && !midEpoch) {
+            save(trainer, dataset == null ? null : dataset.position(), true);
         }
-        manager.waitForPending();
     }
 
-    private void save(Trainer trainer, DatasetPosition position) {
+    private void save(Trainer trainer, DatasetPosition position, boolean withMetrics) {
         TrainingState.Builder s = TrainingState.builder().setEpoch(epoch).setStep(step).optDatasetPosition(position);
-        Map<String, Float> evaluations = trainer.getTrainingResult().getEvaluations();
+        Map<String, Float> evaluations = withMetrics ? trainer.getTrainingResult().getEvaluations() : null;
         if (evaluations != null) {
             Map<String, Double> metrics = new LinkedHashMap<>();
             evaluations.forEach((k, v) -> metrics.put(k, v.doubleValue()));

@@ -59,8 +59,11 @@ import org.slf4j.LoggerFactory;
  * new one is durable, and only checkpoints this library wrote (a valid description) are ever deleted.
  *
  * <h2>Restore</h2>
- * Every array is read and its CRC32C compared before anything in the model or optimizer changes. A damaged
- * newest checkpoint is skipped, with a warning, for the newest intact one. A checkpoint whose parameter
+ * Every array is read and its CRC32C compared before anything in the model or optimizer changes (so a
+ * restore holds the whole checkpoint in direct memory for a moment: about three times the model for Adam).
+ * "Latest" is the last written, whatever its step. A damaged latest checkpoint is skipped, with a warning,
+ * for the newest intact one, and renamed aside ({@code damaged-checkpoint-...}) so that it no longer counts;
+ * an I/O error is not damage and is thrown. A checkpoint whose parameter
  * names, shapes or types, or whose optimizer, differ from the given ones is refused
  * ({@link CheckpointMismatchException}), not skipped: that is a wrong model, not a damaged file.
  *
@@ -81,6 +84,7 @@ public final class CheckpointManager implements AutoCloseable {
     private final Durability durability;
     private final ExecutorService writer;
     private CompletableFuture<CheckpointInfo> pending = CompletableFuture.completedFuture(null);
+    private long nextSequence;
     private boolean closed;
 
     private CheckpointManager(Builder b) {
@@ -93,6 +97,12 @@ public final class CheckpointManager implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }) : null;
+        try {
+            this.nextSequence = 1 + scan().stream().mapToLong(CheckpointInfo::sequence).max().orElse(0);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /** @return a builder */
@@ -125,7 +135,7 @@ public final class CheckpointManager implements AutoCloseable {
         if (optimizer != null) {
             OptimizerState.stateNames(optimizer); // refuse an unsupported optimizer before any work
         }
-        Snapshot s = Snapshot.take(model, optimizer, state, async, dir.path());
+        Snapshot s = Snapshot.take(model, optimizer, state, nextSequence++, async, dir.path());
         if (!async) {
             return CompletableFuture.completedFuture(write(s));
         }
@@ -136,12 +146,17 @@ public final class CheckpointManager implements AutoCloseable {
     private CheckpointInfo write(Snapshot s) {
         Path temp = dir.newTemp(s.step);
         try {
+            Path target = dir.path().resolve(CheckpointDirectory.name(s.step));
+            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) && describe(target) == null) {
+                throw new CheckpointException(target, null, "is in the way of step " + s.step
+                        + "'s checkpoint and is not a readable checkpoint: not replaced; move it away", null);
+            }
             CheckpointStore.write(s, temp, durability);
             Path published = dir.publish(temp, s.step);
-            CheckpointInfo info = new CheckpointInfo(published.getFileName().toString(), published, s.step,
-                    s.meta.epoch, s.meta.metrics);
+            CheckpointInfo info = new CheckpointInfo(published.getFileName().toString(), published, s.meta.sequence,
+                    s.step, s.meta.epoch, s.meta.metrics);
             try {
-                prune();
+                prune(info.name());
             } catch (IOException | NumPackException e) {
                 // the new checkpoint is in place and durable: a failed clean-up must not fail the save
                 LOG.warn("pruning old checkpoints of {} failed, they stay: {}", dir.path(), e.toString());
@@ -162,8 +177,8 @@ public final class CheckpointManager implements AutoCloseable {
         }
     }
 
-    private void prune() throws IOException {
-        for (CheckpointInfo c : retention.toDelete(list())) {
+    private void prune(String justWritten) throws IOException {
+        for (CheckpointInfo c : retention.toDelete(scan(), justWritten)) {
             LOG.debug("pruning {}", c.path());
             dir.delete(c.path());
         }
@@ -195,21 +210,37 @@ public final class CheckpointManager implements AutoCloseable {
      */
     public List<CheckpointInfo> list() {
         ensureOpen();
+        waitForPending();
+        return scan();
+    }
+
+    /** The checkpoints whose description reads, in write order; the writer thread's view too. */
+    private List<CheckpointInfo> scan() {
         List<CheckpointInfo> out = new ArrayList<>();
         try {
             for (Path p : dir.finals()) {
-                try (NumPack np = NumPack.openReadOnly(p)) {
-                    Meta m = CheckpointStore.readMeta(np, p);
-                    out.add(new CheckpointInfo(p.getFileName().toString(), p, m.step, m.epoch, m.metrics));
-                } catch (NumPackException e) {
-                    LOG.warn("checkpoint {} is unreadable, left alone: {}", p, e.getMessage());
+                CheckpointInfo info = describe(p);
+                if (info == null) {
+                    LOG.warn("checkpoint {} is unreadable, left alone", p);
+                } else {
+                    out.add(info);
                 }
             }
         } catch (IOException e) {
             throw new CheckpointException(dir.path(), null, "cannot list checkpoints: " + e, e);
         }
-        out.sort(Comparator.comparingLong(CheckpointInfo::step));
+        out.sort(Comparator.comparingLong(CheckpointInfo::sequence));
         return out;
+    }
+
+    /** @return the checkpoint's description, or {@code null} if it does not read as one */
+    private static CheckpointInfo describe(Path p) {
+        try (NumPack np = NumPack.openReadOnly(p)) {
+            Meta m = CheckpointStore.readMeta(np, p);
+            return new CheckpointInfo(p.getFileName().toString(), p, m.sequence, m.step, m.epoch, m.metrics);
+        } catch (NumPackException e) {
+            return null;
+        }
     }
 
     /**
@@ -224,15 +255,9 @@ public final class CheckpointManager implements AutoCloseable {
     public Optional<Restored> restoreLatest(Model model, Optimizer optimizer) {
         ensureOpen();
         waitForPending();
-        List<Path> finals;
-        try {
-            finals = dir.finals();
-        } catch (IOException e) {
-            throw new CheckpointException(dir.path(), null, "cannot list checkpoints: " + e, e);
-        }
-        finals.sort(Comparator.comparingLong((Path p) -> CheckpointDirectory.stepOf(p.getFileName().toString()))
-                .reversed());
-        return restoreFirstIntact(finals, model, optimizer);
+        List<Path> newestFirst = new ArrayList<>(scan().stream().map(CheckpointInfo::path).toList());
+        java.util.Collections.reverse(newestFirst);
+        return restoreFirstIntact(newestFirst, model, optimizer);
     }
 
     /**
@@ -247,7 +272,7 @@ public final class CheckpointManager implements AutoCloseable {
             throw new IllegalStateException("restoreBest needs optKeepBest(k, metric, goal)");
         }
         waitForPending();
-        return restoreFirstIntact(retention.best(list()).stream().map(CheckpointInfo::path).toList(), model,
+        return restoreFirstIntact(retention.best(scan()).stream().map(CheckpointInfo::path).toList(), model,
                 optimizer);
     }
 
@@ -273,7 +298,13 @@ public final class CheckpointManager implements AutoCloseable {
             try {
                 return Optional.of(restoreOne(p, model, optimizer));
             } catch (CorruptCheckpointException e) {
-                LOG.warn("checkpoint {} is damaged, falling back to an older one: {}", p, e.getMessage());
+                String aside;
+                try {
+                    aside = "moved aside to " + dir.quarantine(p).getFileName();
+                } catch (IOException moveFailed) {
+                    aside = "could not move it aside: " + moveFailed;
+                }
+                LOG.warn("checkpoint {} is damaged ({}), falling back to an older one; {}", p, e.getMessage(), aside);
             }
         }
         return Optional.empty();
@@ -281,7 +312,8 @@ public final class CheckpointManager implements AutoCloseable {
 
     private static Restored restoreOne(Path p, Model model, Optimizer optimizer) {
         Meta m = CheckpointStore.restore(p, model, optimizer);
-        return new Restored(new CheckpointInfo(p.getFileName().toString(), p, m.step, m.epoch, m.metrics), m.state());
+        return new Restored(new CheckpointInfo(p.getFileName().toString(), p, m.sequence, m.step, m.epoch, m.metrics),
+                m.state());
     }
 
     /**
@@ -295,7 +327,11 @@ public final class CheckpointManager implements AutoCloseable {
      */
     public void exportWeights(String name, Path out, NDList.Encoding encoding, NDManager manager) {
         ensureOpen();
+        waitForPending();
         Path p = dir.path().resolve(name);
+        if (CheckpointDirectory.stepOf(name) < 0 || !Files.isDirectory(p)) {
+            throw new CheckpointException(dir.path(), null, "no checkpoint named '" + name + "'", null);
+        }
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
         try (NumPack np = NumPack.openReadOnly(p); NDManager m = manager.newSubManager()) {
             Meta meta = CheckpointStore.readMeta(np, p);
@@ -304,7 +340,11 @@ public final class CheckpointManager implements AutoCloseable {
                 String array = Snapshot.PARAM + param.name;
                 Meta.ArrayMeta am = meta.arrays.get(array);
                 try (LazyArray a = np.lazy(array)) {
-                    ByteBuffer buf = ByteBuffer.allocateDirect((int) (a.rows() * a.rowBytes()))
+                    long bytes = a.rows() * a.rowBytes();
+                    if (bytes > Integer.MAX_VALUE) {
+                        throw new CheckpointException(p, array, bytes + " bytes: over the 2 GiB one tensor holds", null);
+                    }
+                    ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes)
                             .order(ByteOrder.LITTLE_ENDIAN);
                     a.readRows(0, a.rows(), buf);
                     buf.flip();
@@ -325,6 +365,8 @@ public final class CheckpointManager implements AutoCloseable {
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new CheckpointException(p, null, "export to " + out + " failed: " + e, e);
+        } catch (NumPackException e) {
+            throw CheckpointStore.classify(p, e.array(), e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);

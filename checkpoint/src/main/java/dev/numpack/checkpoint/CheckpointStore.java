@@ -8,7 +8,10 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 import com.google.gson.JsonParseException;
+import dev.numpack.ArrayNotFoundException;
+import dev.numpack.CorruptStoreException;
 import dev.numpack.Durability;
+import dev.numpack.InvalidArgumentException;
 import dev.numpack.LazyArray;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
@@ -57,10 +60,7 @@ final class CheckpointStore {
             }
             expected = crc[0];
         } catch (NumPackException e) {
-            if (e instanceof CorruptCheckpointException) {
-                throw e;
-            }
-            throw new CorruptCheckpointException(path, Snapshot.META, "unreadable description: " + e.getMessage(), e);
+            throw classify(path, Snapshot.META, e);
         }
         long actual = Long.parseLong(Snapshot.crc(ByteBuffer.wrap(bytes)), 16);
         if (actual != expected) {
@@ -121,11 +121,25 @@ final class CheckpointStore {
                 OptimizerState.setNumUpdate(optimizer, meta.optimizer.numUpdate);
             }
             return meta;
-        } catch (CheckpointException e) {
-            throw e;
         } catch (NumPackException e) {
-            throw new CorruptCheckpointException(path, e.array(), "unreadable: " + e.getMessage(), e);
+            throw classify(path, e.array(), e);
         }
+    }
+
+    /**
+     * Damage (a broken store, a missing or malformed array) is corruption, which a restore may skip; any
+     * other failure (an I/O error, too many open files) is not, and must not make a restore quietly fall
+     * back to an older checkpoint.
+     */
+    static CheckpointException classify(Path path, String array, NumPackException e) {
+        if (e instanceof CheckpointException) {
+            return (CheckpointException) e;
+        }
+        if (e instanceof CorruptStoreException || e instanceof ArrayNotFoundException
+                || e instanceof InvalidArgumentException) {
+            return new CorruptCheckpointException(path, array, "damaged: " + e.getMessage(), e);
+        }
+        return new CheckpointException(path, array, "cannot read: " + e.getMessage(), e);
     }
 
     private static void checkFits(Path path, Meta meta, Map<String, Parameter> params, Optimizer optimizer) {

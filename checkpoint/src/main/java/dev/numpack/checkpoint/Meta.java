@@ -21,6 +21,8 @@ final class Meta {
             .disableHtmlEscaping().create();
 
     String format = FORMAT;
+    /** Write order within the directory: keep-last and "latest" go by it, not by step. */
+    long sequence;
     long step;
     long epoch;
     Map<String, Double> metrics = new LinkedHashMap<>();

@@ -76,6 +76,8 @@ final class OptimizerState {
      */
     static void write(Optimizer optimizer, String state, Map<String, NDArray> arrays) {
         Map<String, Map<Device, NDArray>> map = stateMap(optimizer, state);
+        // the replaced arrays are detached (owned by nobody): free their native memory now
+        map.values().forEach(perDevice -> perDevice.values().forEach(NDArray::close));
         map.clear();
         arrays.forEach((id, a) -> {
             Map<Device, NDArray> perDevice = new ConcurrentHashMap<>();

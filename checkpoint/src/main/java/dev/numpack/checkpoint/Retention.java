@@ -7,15 +7,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which checkpoints to keep: the newest {@code keepLast}, the best {@code keepBest} by a metric, and every
- * one whose step is a multiple of {@code keepEvery}. The newest is always kept.
+ * Which checkpoints to keep: the {@code keepLast} written last, the best {@code keepBest} by a metric, and
+ * every one whose step is a multiple of {@code keepEvery}. "Last" is write order, not step: after a run
+ * resumed from an older checkpoint, its new checkpoints are the last ones even with smaller steps.
  */
 record Retention(int keepLast, int keepBest, String metric, Goal goal, long keepEvery) {
-    /** @return the checkpoints of {@code all} to delete */
-    List<CheckpointInfo> toDelete(List<CheckpointInfo> all) {
+    /**
+     * @param all the checkpoints in the directory
+     * @param justWritten the checkpoint just published, never deleted
+     * @return the checkpoints of {@code all} to delete
+     */
+    List<CheckpointInfo> toDelete(List<CheckpointInfo> all, String justWritten) {
         List<CheckpointInfo> byStep = new ArrayList<>(all);
-        byStep.sort(Comparator.comparingLong(CheckpointInfo::step).reversed());
+        byStep.sort(Comparator.comparingLong(CheckpointInfo::sequence).reversed());
         Set<String> keep = new HashSet<>();
+        keep.add(justWritten);
         for (int i = 0; i < byStep.size() && i < Math.max(1, keepLast); i++) {
             keep.add(byStep.get(i).name());
         }
@@ -34,7 +40,7 @@ record Retention(int keepLast, int keepBest, String metric, Goal goal, long keep
         return out;
     }
 
-    /** @return checkpoints with the metric, best first (ties: the newer first) */
+    /** @return checkpoints with the metric, best first (ties: the later written first) */
     List<CheckpointInfo> best(List<CheckpointInfo> all) {
         if (metric == null) {
             return List.of();
@@ -44,7 +50,7 @@ record Retention(int keepLast, int keepBest, String metric, Goal goal, long keep
             byMetric = byMetric.reversed();
         }
         return all.stream().filter(c -> c.metrics().get(metric) != null && !c.metrics().get(metric).isNaN())
-                .sorted(byMetric.thenComparing(Comparator.comparingLong(CheckpointInfo::step).reversed()))
+                .sorted(byMetric.thenComparing(Comparator.comparingLong(CheckpointInfo::sequence).reversed()))
                 .toList();
     }
 }

@@ -50,13 +50,16 @@ final class Snapshot {
      * @param model the model, initialized
      * @param optimizer its optimizer, or {@code null} to save weights only
      * @param state epoch, step, metrics, position, seeds
+     * @param sequence the write order of this checkpoint in its directory
      * @param copy whether to copy the tensors' bytes (for a background write)
      * @param where the manager's directory, for messages
      */
-    static Snapshot take(Model model, Optimizer optimizer, TrainingState state, boolean copy, Path where) {
+    static Snapshot take(Model model, Optimizer optimizer, TrainingState state, long sequence, boolean copy,
+            Path where) {
         Map<String, NdArray> arrays = new LinkedHashMap<>();
         List<NDArray> temporaries = new ArrayList<>();
         Meta meta = new Meta();
+        meta.sequence = sequence;
         meta.step = state.step();
         meta.epoch = state.epoch();
         meta.metrics.putAll(state.metrics());

@@ -14,6 +14,7 @@ import ai.djl.training.optimizer.Optimizer;
 import dev.numpack.djl.NumPackDataset;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +91,22 @@ class CheckpointListenerTest {
     }
 
     @Test
+    void trainingThatEndsMidEpochSavesNothingAtTheEnd() {
+        Path ckpt = dir.resolve("ckpt");
+        try (Model m = TinyTraining.model(1); CheckpointManager c = CheckpointManager.builder().setDirectory(ckpt)
+                .build()) {
+            Optimizer o = TinyTraining.optimizer("adam");
+            CheckpointListener l = CheckpointListener.builder(c).optOptimizer(o).build();
+            Trainer t = trainer(m, o, l);
+            l.onTrainingBatch(t, null);
+            l.onTrainingBatch(t, null);
+            t.close(); // as after a failed fit: DJL calls onTrainingEnd
+            assertEquals(List.of(), c.list(), "weights and position of a broken epoch are not saved");
+            assertEquals(2, l.step());
+        }
+    }
+
+    @Test
     void aStepCheckpointResumesAtTheBatchInFlight() throws Exception {
         Path ckpt = dir.resolve("ckpt");
         try (Model m = TinyTraining.model(1); NumPackDataset data = TinyTraining.dataset(store);
@@ -100,7 +117,10 @@ class CheckpointListenerTest {
             try (Trainer t = trainer(m, o, l)) {
                 EasyTrain.fit(t, 2, data, null);
             }
-            assertEquals(List.of(5L, 10L, 15L, 16L), c.list().stream().map(CheckpointInfo::step).toList());
+            List<CheckpointInfo> all = c.list();
+            assertEquals(List.of(5L, 10L, 15L, 16L), all.stream().map(CheckpointInfo::step).toList());
+            assertEquals(Map.of(), all.get(0).metrics(), "a step checkpoint has no epoch metrics to claim");
+            assertTrue(all.get(3).metrics().containsKey("train_loss"), "the end of training is an epoch's end");
         }
         try (Model m = TinyTraining.model(99); NumPackDataset data = TinyTraining.dataset(store);
                 CheckpointManager c = CheckpointManager.builder().setDirectory(ckpt).optKeepLast(10).build()) {

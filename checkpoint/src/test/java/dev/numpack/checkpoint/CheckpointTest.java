@@ -149,13 +149,21 @@ class CheckpointTest {
         flipAByteOfTheLargestDataFile(ckpt.resolve("checkpoint-000000000003"));
         try (Model m = TinyTraining.model(5); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
                 CheckpointManager c = manager().build()) {
+            Map<String, float[]> before = values(m);
+            CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
+                    () -> c.restore("checkpoint-000000000003", m, null));
+            assertTrue(e.getMessage().contains("checksum") && e.getMessage().contains("checkpoint-000000000003"),
+                    e.getMessage());
+            assertSameValues(before, values(m), "a refused restore changes nothing");
             Restored r = c.restoreLatest(m, null).orElseThrow();
             assertEquals(2, r.state().step());
             assertSameValues(second, values(m));
-            CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
-                    () -> c.restore("checkpoint-000000000003", m, null));
-            assertTrue(e.getMessage().contains("checksum"), e.getMessage());
-            assertSameValues(second, values(m), "a refused restore changes nothing");
+            assertEquals(List.of(1L, 2L), c.list().stream().map(CheckpointInfo::step).toList(),
+                    "the damaged one no longer counts");
+        }
+        try (Stream<Path> s = Files.list(ckpt)) {
+            assertEquals(1, s.filter(p -> p.getFileName().toString().startsWith("damaged-checkpoint-000000000003-"))
+                    .count(), "moved aside, kept for inspection");
         }
         // a damaged description is skipped too
         corruptMeta(ckpt.resolve("checkpoint-000000000002"));
@@ -253,21 +261,79 @@ class CheckpointTest {
     @Test
     void anAsyncSaveHoldsTheValuesOfItsCallEvenWhenTrainingGoesOn() {
         Map<String, float[]> atSave;
-        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("adam"));
-                CheckpointManager c = manager().optAsync(true).build()) {
-            atSave = values(m);
-            CompletableFuture<CheckpointInfo> f = c.save(m, null, state(0, 1, 1));
-            scale(m, 0); // training goes on before the write is done
-            assertEquals(0f, values(m).values().iterator().next()[0]);
-            assertEquals(1, f.join().step());
-            c.save(m, null, state(0, 2, 1)); // waits for nothing left; close waits for this one
+        Map<String, float[]> momentsAtSave;
+        try (Model m = TinyTraining.model(1); NumPackDataset data = TinyTraining.dataset(store)) {
+            Optimizer o = TinyTraining.optimizer("adam");
+            try (Trainer t = TinyTraining.trainer(m, o);
+                    CheckpointManager c = manager().optAsync(true).build()) {
+                TinyTraining.train(t, data, 1);
+                atSave = values(m);
+                momentsAtSave = optimizerValues(m, o);
+                CompletableFuture<CheckpointInfo> f = c.save(m, o, state(1, 8, 1));
+                TinyTraining.train(t, data, 2); // steps change weights and moments in place meanwhile
+                Map<String, float[]> now = optimizerValues(m, o);
+                assertTrue(momentsAtSave.keySet().stream().anyMatch(k -> !java.util.Arrays.equals(
+                        momentsAtSave.get(k), now.get(k))), "training went on");
+                assertEquals(8, f.join().step());
+                c.save(m, o, state(2, 16, 1)); // close waits for this one
+            }
         }
-        try (Model m = TinyTraining.model(4); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("adam"));
+        try (Model m = TinyTraining.model(4)) {
+            Optimizer o = TinyTraining.optimizer("adam");
+            try (Trainer t = TinyTraining.trainer(m, o); CheckpointManager c = manager().build()) {
+                assertEquals(16, c.restoreLatest(m, o).orElseThrow().state().step(), "close waited for step 16");
+                c.restore("checkpoint-000000000008", m, o);
+                assertSameValues(atSave, values(m));
+                assertSameValues(momentsAtSave, optimizerValues(m, o));
+            }
+        }
+    }
+
+    @Test
+    void aRunResumedFromAnOlderCheckpointKeepsItsNewCheckpoints() {
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().optKeepLast(3).build()) {
+            c.save(m, null, state(1, 10, 1)).join();
+            c.save(m, null, state(2, 20, 1)).join();
+            c.save(m, null, state(3, 30, 1)).join();
+            c.restore("checkpoint-000000000010", m, null); // back to step 10, say after a divergence
+            scale(m, 2);
+            Map<String, float[]> eleven = values(m);
+            c.save(m, null, state(1, 11, 1)).join();
+            assertEquals(List.of(20L, 30L, 11L), c.list().stream().map(CheckpointInfo::step).toList(),
+                    "write order: the new checkpoint is the last one, whatever its step");
+            c.save(m, null, state(1, 12, 1)).join();
+            assertEquals(List.of(30L, 11L, 12L), c.list().stream().map(CheckpointInfo::step).toList());
+            c.restore("checkpoint-000000000011", m, null);
+            assertSameValues(eleven, values(m));
+            assertEquals(12, c.restoreLatest(m, null).orElseThrow().state().step(), "latest is the last written");
+        }
+    }
+
+    @Test
+    void aDirectoryInTheWayThatIsNoCheckpointIsNotReplaced() throws IOException {
+        Path ckpt = dir.resolve("ckpt");
+        Path mine = ckpt.resolve("checkpoint-000000000005");
+        Files.createDirectories(mine);
+        Files.writeString(mine.resolve("mine.txt"), "not a checkpoint");
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
                 CheckpointManager c = manager().build()) {
-            assertEquals(2, c.restoreLatest(m, null).orElseThrow().state().step(), "close waited for step 2");
-            c.restore("checkpoint-000000000001", m, null);
-            assertSameValues(atSave, values(m));
+            CheckpointException e = assertThrows(CheckpointException.class, () -> c.save(m, null, state(0, 5, 1)));
+            assertTrue(e.getMessage().contains("in the way"), e.getMessage());
+            c.save(m, null, state(0, 6, 1)).join();
         }
+        assertEquals("not a checkpoint", Files.readString(mine.resolve("mine.txt")));
+    }
+
+    @Test
+    void theLockHoldsAgainstOtherProcessesAfterAFailedSecondOpenHere() throws Exception {
+        Path ckpt = dir.resolve("ckpt");
+        try (CheckpointManager c = manager().build()) {
+            assertThrows(CheckpointException.class, () -> manager().build());
+            List<String> probe = Child.run(LockProbeChild.class, dir.resolve("probe.log"), ckpt.toString());
+            assertEquals(List.of("refused"), probe, "another process still cannot take the directory");
+        }
+        assertEquals(List.of("acquired"), Child.run(LockProbeChild.class, dir.resolve("probe2.log"), ckpt.toString()));
     }
 
     @Test

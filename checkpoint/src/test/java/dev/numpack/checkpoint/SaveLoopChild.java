@@ -16,7 +16,8 @@ import java.nio.file.Path;
 
 /**
  * Saves checkpoints in a loop until killed, for {@link KillDuringSaveTest}: before the save of step s every
- * parameter holds the value s; after the save returns it prints {@code acked s}.
+ * parameter holds the value s; after the save returns it prints {@code acked s}. Even steps are saved
+ * twice, the second save replacing the first.
  *
  * <p>Arguments: checkpoint directory, {@code sync} or {@code async}.
  */
@@ -66,6 +67,10 @@ public final class SaveLoopChild {
                 f.join();
                 System.out.println("acked " + step);
                 System.out.flush();
+                if (step % 2 == 0) { // save the same step again: a replace, through the .old- rename
+                    fill(m, step);
+                    c.save(m, null, TrainingState.builder().setEpoch(0).setStep(step).build()).join();
+                }
             }
         }
     }
