@@ -10,6 +10,11 @@ is slower.
 
 DatasetEpochBenchmark: time per epoch and rows per second of each dataset, and numpack's throughput over
 the other's (above 1 means numpack is faster). With -prof gc, also the JVM heap allocated per epoch.
+
+CheckpointBenchmark: per save or restore, the mean and median time, the tensor bytes moved (the secondary
+metric "bytes", one iteration's value), the bandwidth (bytes / mean time, MB = 10^6 bytes) and ratios of
+bandwidth against raw and DJL (above 1 means more MB/s than the other); for restores also DJL's time over the
+lib's (above 1 means the lib's restore takes less time than Model.load).
 """
 import json
 import sys
@@ -73,16 +78,96 @@ def dataset_table(records):
                 print(line)
 
 
+CHECKPOINT = ".CheckpointBenchmark."
+CKPT_WHAT = {
+    "numpack": "params + Adam state",
+    "numpack-nofsync": "params + Adam state",
+    "numpack-weights": "params",
+    "numpack-weights-of-full": "params (of a full checkpoint)",
+    "djl": "params",
+    "djl-fsync": "params",
+    "raw": "params + Adam state",
+}
+CKPT_LIBS = ["numpack", "numpack-nofsync", "numpack-weights", "numpack-weights-of-full", "djl", "djl-fsync", "raw"]
+
+
+def checkpoint_table(records):
+    res = {}
+    for r in records:
+        method = r["benchmark"].rsplit(".", 1)[1]
+        p = r["params"]
+        m = r["primaryMetric"]
+        err = m.get("scoreError")
+        err = float("nan") if err in (None, "NaN") else float(err)
+        sec = r.get("secondaryMetrics", {}).get("bytes")
+        nbytes = sec["rawData"][0][0] if sec else float("nan")
+        median = m.get("scorePercentiles", {}).get("50.0", float("nan"))
+        res[(method, p.get("cache", ""), p["lib"])] = (m["score"], err, median, m["scoreUnit"], nbytes, m.get("scoreConfidence"))
+
+    def mbps(key):
+        score, _, _, unit, nbytes, _ = res[key]
+        return nbytes / (score * TO_SECONDS[unit]) / 1e6
+
+    def ratio(x):
+        return f"{x:.2f}x"
+
+    first = True
+    for method in ("save", "restore"):
+        keys = [k for k in res if k[0] == method]
+        if not keys:
+            continue
+        if not first:
+            print()
+        first = False
+        unit = res[keys[0]][3].replace("/op", "")
+        head = f"| {method}{' (cache)' if method == 'restore' else ''} | lib | what | tensor bytes | {unit} (mean ± 99.9%) | {unit} (median) | MB/s | MB/s vs raw |"
+        rule = "|---|---|---|---:|---:|---:|---:|---:|"
+        if method == "save":
+            head += " MB/s vs djl-fsync |"
+            rule += "---:|"
+        else:
+            head += " MB/s vs djl | djl time / lib time |"
+            rule += "---:|---:|"
+        print(head)
+        print(rule)
+        for cache in sorted({k[1] for k in keys}, key=lambda c: (c != "warm", c)):
+            libs = [l for l in CKPT_LIBS if (method, cache, l) in res]
+            libs += sorted({k[2] for k in keys if k[1] == cache} - set(libs))
+            raw = (method, cache, "raw")
+            djl = (method, cache, "djl-fsync" if method == "save" else "djl")
+            for lib in libs:
+                key = (method, cache, lib)
+                score, err, median, _, nbytes, _ = res[key]
+                label = method if not cache else cache
+                line = (f"| {label} | {lib} | {CKPT_WHAT.get(lib, '')} | {nbytes:,.0f} | {fmt(score, err)} | {fmt(median, float('nan'))} "
+                        f"| {mbps(key):,.0f} | {ratio(mbps(key) / mbps(raw)) if raw in res and lib != 'raw' else ''} |")
+                if method == "save":
+                    line += f" {ratio(mbps(key) / mbps(djl)) if djl in res and key != djl else ''} |"
+                else:
+                    other = djl in res and key != djl
+                    line += (f" {ratio(mbps(key) / mbps(djl)) if other else ''} |"
+                             f" {ratio(res[djl][0] / score) if other else ''} |")
+                print(line)
+
+
 def main(path):
     records = json.load(open(path))
     dataset = [r for r in records if DATASET in r["benchmark"]]
-    core = [r for r in records if DATASET not in r["benchmark"]]
-    if core or not dataset:
+    checkpoint = [r for r in records if CHECKPOINT in r["benchmark"]]
+    core = [r for r in records if DATASET not in r["benchmark"] and CHECKPOINT not in r["benchmark"]]
+    printed = False
+    if core or not (dataset or checkpoint):
         core_table(core)
+        printed = True
     if dataset:
-        if core:
+        if printed:
             print()
         dataset_table(dataset)
+        printed = True
+    if checkpoint:
+        if printed:
+            print()
+        checkpoint_table(checkpoint)
 
 
 def core_table(records):
