@@ -22,11 +22,13 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +87,9 @@ public final class CheckpointManager implements AutoCloseable {
     private final ExecutorService writer;
     private CompletableFuture<CheckpointInfo> pending = CompletableFuture.completedFuture(null);
     private long nextSequence;
+    // the directory's checkpoints by name: read once when opened, then kept by this manager (the lock
+    // makes it the only writer), so pruning and restores do not reopen every checkpoint
+    private final Map<String, CheckpointInfo> index = new ConcurrentHashMap<>();
     private boolean closed;
 
     private CheckpointManager(Builder b) {
@@ -98,7 +103,8 @@ public final class CheckpointManager implements AutoCloseable {
             return t;
         }) : null;
         try {
-            this.nextSequence = 1 + scan().stream().mapToLong(CheckpointInfo::sequence).max().orElse(0);
+            scan().forEach(c -> index.put(c.name(), c));
+            this.nextSequence = 1 + index.values().stream().mapToLong(CheckpointInfo::sequence).max().orElse(0);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -147,7 +153,8 @@ public final class CheckpointManager implements AutoCloseable {
         Path temp = dir.newTemp(s.step);
         try {
             Path target = dir.path().resolve(CheckpointDirectory.name(s.step));
-            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) && describe(target) == null) {
+            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !index.containsKey(target.getFileName()
+                    .toString())) {
                 throw new CheckpointException(target, null, "is in the way of step " + s.step
                         + "'s checkpoint and is not a readable checkpoint: not replaced; move it away", null);
             }
@@ -155,6 +162,7 @@ public final class CheckpointManager implements AutoCloseable {
             Path published = dir.publish(temp, s.step);
             CheckpointInfo info = new CheckpointInfo(published.getFileName().toString(), published, s.meta.sequence,
                     s.step, s.meta.epoch, s.meta.metrics);
+            index.put(info.name(), info);
             try {
                 prune(info.name());
             } catch (IOException | NumPackException e) {
@@ -178,8 +186,9 @@ public final class CheckpointManager implements AutoCloseable {
     }
 
     private void prune(String justWritten) throws IOException {
-        for (CheckpointInfo c : retention.toDelete(scan(), justWritten)) {
+        for (CheckpointInfo c : retention.toDelete(indexed(), justWritten)) {
             LOG.debug("pruning {}", c.path());
+            index.remove(c.name());
             dir.delete(c.path());
         }
     }
@@ -211,10 +220,17 @@ public final class CheckpointManager implements AutoCloseable {
     public List<CheckpointInfo> list() {
         ensureOpen();
         waitForPending();
-        return scan();
+        return indexed();
     }
 
-    /** The checkpoints whose description reads, in write order; the writer thread's view too. */
+    /** @return the indexed checkpoints in write order */
+    private List<CheckpointInfo> indexed() {
+        List<CheckpointInfo> out = new ArrayList<>(index.values());
+        out.sort(Comparator.comparingLong(CheckpointInfo::sequence));
+        return out;
+    }
+
+    /** The checkpoints whose description reads, in write order, read from disk. */
     private List<CheckpointInfo> scan() {
         List<CheckpointInfo> out = new ArrayList<>();
         try {
@@ -255,7 +271,7 @@ public final class CheckpointManager implements AutoCloseable {
     public Optional<Restored> restoreLatest(Model model, Optimizer optimizer) {
         ensureOpen();
         waitForPending();
-        List<Path> newestFirst = new ArrayList<>(scan().stream().map(CheckpointInfo::path).toList());
+        List<Path> newestFirst = new ArrayList<>(indexed().stream().map(CheckpointInfo::path).toList());
         java.util.Collections.reverse(newestFirst);
         return restoreFirstIntact(newestFirst, model, optimizer);
     }
@@ -272,7 +288,7 @@ public final class CheckpointManager implements AutoCloseable {
             throw new IllegalStateException("restoreBest needs optKeepBest(k, metric, goal)");
         }
         waitForPending();
-        return restoreFirstIntact(retention.best(scan()).stream().map(CheckpointInfo::path).toList(), model,
+        return restoreFirstIntact(retention.best(indexed()).stream().map(CheckpointInfo::path).toList(), model,
                 optimizer);
     }
 
@@ -300,6 +316,7 @@ public final class CheckpointManager implements AutoCloseable {
             } catch (CorruptCheckpointException e) {
                 String aside;
                 try {
+                    index.remove(p.getFileName().toString());
                     aside = "moved aside to " + dir.quarantine(p).getFileName();
                 } catch (IOException moveFailed) {
                     aside = "could not move it aside: " + moveFailed;

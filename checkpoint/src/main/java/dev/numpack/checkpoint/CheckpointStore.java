@@ -91,7 +91,9 @@ final class CheckpointStore {
             checkFits(path, meta, params, optimizer);
             Map<String, ByteBuffer> verified = new HashMap<>();
             for (Map.Entry<String, Meta.ArrayMeta> e : meta.arrays.entrySet()) {
-                verified.put(e.getKey(), readVerified(np, path, e.getKey(), e.getValue()));
+                if (optimizer != null || e.getKey().startsWith(Snapshot.PARAM)) { // weights only: skip the rest
+                    verified.put(e.getKey(), readVerified(np, path, e.getKey(), e.getValue()));
+                }
             }
             // all verified: now change the model and the optimizer
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
