@@ -25,6 +25,25 @@ public final class Snap {
         this.bytes = bytes;
     }
 
+    /** @return whether dtype, shape and deleted rows equal {@code o}'s (content aside) */
+    public boolean sameStructure(Snap o) {
+        return dtype == o.dtype && Arrays.equals(shape, o.shape) && deletedRows == o.deletedRows;
+    }
+
+    /** @return the bytes of logical row {@code r} (the whole content for a 0-d array) */
+    public byte[] row(int r) {
+        if (shape.length == 0 || shape[0] == 0) {
+            return bytes;
+        }
+        int rowBytes = (int) (bytes.length / shape[0]);
+        return Arrays.copyOfRange(bytes, r * rowBytes, (r + 1) * rowBytes);
+    }
+
+    /** @return logical rows (1 for a 0-d array) */
+    public int rows() {
+        return shape.length == 0 ? 1 : (int) shape[0];
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Snap)) {
