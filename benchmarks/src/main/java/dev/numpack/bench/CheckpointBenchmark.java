@@ -314,14 +314,36 @@ public class CheckpointBenchmark {
     // ------------------------------------------------------------------ save
 
     /** One lib's save into a fresh directory. */
-    @State(Scope.Benchmark)
-    public static class SaveState {
-        @Param({"numpack", "numpack-nofsync", "numpack-weights", "djl", "djl-fsync", "raw"})
-        public String lib;
-
+    /** What both states hold, and their common clean-up: the manager, the model, the directory. */
+    public abstract static class Trial {
         Path dir;
         Fixture fixture;
         CheckpointManager ckpt;
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            try {
+                if (ckpt != null) {
+                    ckpt.close();
+                }
+                if (fixture != null) {
+                    fixture.close();
+                }
+            } finally {
+                ckpt = null;
+                fixture = null;
+                if (dir != null) {
+                    CoreOpsBenchmark.deleteTree(dir);
+                }
+            }
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class SaveState extends Trial {
+        @Param({"numpack", "numpack-nofsync", "numpack-weights", "djl", "djl-fsync", "raw"})
+        public String lib;
+
         long step;
         long bytes;
         Path previous; // djl, raw: the newest file
@@ -405,23 +427,6 @@ public class CheckpointBenchmark {
             awaitUnmapped(dir);
         }
 
-        @TearDown(Level.Trial)
-        public void tearDown() throws IOException {
-            try {
-                if (ckpt != null) {
-                    ckpt.close();
-                }
-                if (fixture != null) {
-                    fixture.close();
-                }
-            } finally {
-                ckpt = null;
-                fixture = null;
-                if (dir != null) {
-                    CoreOpsBenchmark.deleteTree(dir);
-                }
-            }
-        }
     }
 
     @Benchmark
@@ -485,18 +490,15 @@ public class CheckpointBenchmark {
 
     /** One lib's restore of a checkpoint saved at setup. */
     @State(Scope.Benchmark)
-    public static class RestoreState {
+    public static class RestoreState extends Trial {
         @Param({"numpack", "numpack-weights", "numpack-weights-of-full", "djl", "raw"})
         public String lib;
 
         @Param({"warm", "cold"})
         public String cache;
 
-        Path dir;
         Path rawFile;
         long[] sizes;
-        Fixture fixture;
-        CheckpointManager ckpt;
         long bytes;
 
         @Setup(Level.Trial)
@@ -583,23 +585,6 @@ public class CheckpointBenchmark {
             }
         }
 
-        @TearDown(Level.Trial)
-        public void tearDown() throws IOException {
-            try {
-                if (ckpt != null) {
-                    ckpt.close();
-                }
-                if (fixture != null) {
-                    fixture.close();
-                }
-            } finally {
-                ckpt = null;
-                fixture = null;
-                if (dir != null) {
-                    CoreOpsBenchmark.deleteTree(dir);
-                }
-            }
-        }
     }
 
     @Benchmark
