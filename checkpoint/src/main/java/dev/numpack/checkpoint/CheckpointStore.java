@@ -89,17 +89,23 @@ final class CheckpointStore {
                 params.put(e.getKey(), e.getValue());
             }
             checkFits(path, meta, params, optimizer);
-            Map<String, ByteBuffer> verified = new HashMap<>();
+            // pass 1: every checksum, streamed through a small buffer; nothing changes unless all are right
             for (Map.Entry<String, Meta.ArrayMeta> e : meta.arrays.entrySet()) {
                 if (optimizer != null || e.getKey().startsWith(Snapshot.PARAM)) { // weights only: skip the rest
-                    verified.put(e.getKey(), readVerified(np, path, e.getKey(), e.getValue()));
+                    verify(np, path, e.getKey(), e.getValue());
                 }
             }
-            // all verified: now change the model and the optimizer
+            // pass 2: straight into the parameters' own memory where the engine allows it (no staging copy)
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                e.getValue().getArray().set(verified.get(Snapshot.PARAM + e.getKey()));
-            }
-            if (optimizer != null) {
+                NDArray target = e.getValue().getArray();
+                String array = Snapshot.PARAM + e.getKey();
+                ByteBuffer own = TensorMemory.own(target);
+                if (own != null) {
+                    readAll(np, path, array, own);
+                } else {
+                    target.set(readAll(np, path, array, null));
+                }
+            }            if (optimizer != null) {
                 Map<String, String> idOf = new HashMap<>();
                 params.forEach((name, p) -> idOf.put(name, p.getId()));
                 for (String state : meta.optimizer.states) {
@@ -109,8 +115,16 @@ final class CheckpointStore {
                         if (e.getKey().startsWith(prefix)) {
                             String name = e.getKey().substring(prefix.length());
                             NDArray like = params.get(name).getArray();
-                            NDArray a = like.getManager().create(verified.get(e.getKey()),
-                                    new Shape(e.getValue().shape), like.getDataType());
+                            Shape shape = new Shape(e.getValue().shape);
+                            NDArray a = like.getManager().create(shape, like.getDataType()); // uninitialised
+                            ByteBuffer own = TensorMemory.own(a);
+                            if (own != null) {
+                                readAll(np, path, e.getKey(), own);
+                            } else {
+                                a.close();
+                                a = like.getManager().create(readAll(np, path, e.getKey(), null), shape,
+                                        like.getDataType());
+                            }
                             a.detach(); // as DJL's optimizers hold their state: outside any manager
                             arrays.put(idOf.get(name), a);
                         }
@@ -188,8 +202,10 @@ final class CheckpointStore {
         }
     }
 
-    /** @return the array's bytes in a new direct little-endian buffer, checked against the description */
-    private static ByteBuffer readVerified(NumPack np, Path path, String name, Meta.ArrayMeta m) {
+    private static final int CHUNK = 1 << 20;
+
+    /** Checks an array's type, shape and CRC32C against the description, reading it in 1 MiB pieces. */
+    private static void verify(NumPack np, Path path, String name, Meta.ArrayMeta m) {
         if (!np.contains(name)) {
             throw new CorruptCheckpointException(path, name, "missing", null);
         }
@@ -199,19 +215,40 @@ final class CheckpointStore {
                         + Arrays.toString(a.shape()) + ", the description says " + m.dtype + Arrays.toString(m.shape),
                         null);
             }
-            long bytes = a.rows() * a.rowBytes();
-            if (bytes > Integer.MAX_VALUE) {
-                throw new CheckpointException(path, name, bytes + " bytes: over the 2 GiB one tensor copy holds", null);
+            long rowBytes = Math.max(1, a.rowBytes());
+            long perChunk = Math.max(1, CHUNK / rowBytes);
+            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE - 8,
+                    Math.max(CHUNK, rowBytes)));
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            for (long row = 0; row < a.rows(); row += perChunk) {
+                long n = Math.min(perChunk, a.rows() - row);
+                chunk.clear();
+                a.readRows(row, n, chunk);
+                crc.update(chunk.flip());
             }
-            ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-            a.readRows(0, a.rows(), buf);
-            buf.flip();
-            String crc = Snapshot.crc(buf);
-            if (!crc.equals(m.crc32c)) {
-                throw new CorruptCheckpointException(path, name, "checksum " + crc + ", the description says "
+            String actual = String.format("%08x", crc.getValue());
+            if (!actual.equals(m.crc32c)) {
+                throw new CorruptCheckpointException(path, name, "checksum " + actual + ", the description says "
                         + m.crc32c, null);
             }
-            return buf;
+        }
+    }
+
+    /**
+     * Reads a verified array whole.
+     *
+     * @param into the destination, exactly the array's bytes, or {@code null} for a new direct buffer
+     * @return the buffer read into, flipped
+     */
+    private static ByteBuffer readAll(NumPack np, Path path, String name, ByteBuffer into) {
+        try (LazyArray a = np.lazy(name)) {
+            long bytes = a.rows() * a.rowBytes();
+            if (bytes > Integer.MAX_VALUE - 8) {
+                throw new CheckpointException(path, name, bytes + " bytes: over the 2 GiB one tensor copy holds", null);
+            }
+            ByteBuffer buf = into != null ? into : ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+            a.readRows(0, a.rows(), buf);
+            return buf.flip();
         }
     }
 

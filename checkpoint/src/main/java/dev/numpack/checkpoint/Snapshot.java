@@ -114,6 +114,8 @@ final class Snapshot {
             temporaries.forEach(NDArray::close);
             throw e;
         }
+        // one CRC32C pass per array, on all cores: the arrays are independent
+        arrays.entrySet().parallelStream().forEach(e -> meta.arrays.get(e.getKey()).crc32c = crc(e.getValue().buffer()));
         return new Snapshot(state.step(), arrays, meta, temporaries);
     }
 
@@ -138,8 +140,7 @@ final class Snapshot {
         Meta.ArrayMeta am = new Meta.ArrayMeta();
         am.dtype = t.numpyName();
         am.shape = shape;
-        am.crc32c = crc(array.buffer());
-        meta.arrays.put(name, am);
+        meta.arrays.put(name, am); // its crc32c is filled in by take(), all arrays at once
     }
 
     /** @return the CRC32C of the buffer's remaining bytes, as 8 hex digits */
