@@ -61,8 +61,9 @@ import org.slf4j.LoggerFactory;
  * new one is durable, and only checkpoints this library wrote (a valid description) are ever deleted.
  *
  * <h2>Restore</h2>
- * Every array is read and its CRC32C compared before anything in the model or optimizer changes (so a
- * restore holds the whole checkpoint in direct memory for a moment: about three times the model for Adam).
+ * Every array's CRC32C is checked, streaming it through a 1 MiB buffer, before anything in the model or
+ * optimizer changes; then the arrays are read straight into the parameters' memory and new optimizer
+ * tensors (where the engine shares tensor memory, as PyTorch on the CPU does; elsewhere through a buffer).
  * "Latest" is the last written, whatever its step. A damaged latest checkpoint is skipped, with a warning,
  * for the newest intact one, and renamed aside ({@code damaged-checkpoint-...}) so that it no longer counts;
  * an I/O error is not damage and is thrown. A checkpoint whose parameter
