@@ -16,6 +16,7 @@ import dev.numpack.LazyArray;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.NumPackException;
+import dev.numpack.djl.TensorMemory;
 import dev.numpack.format.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

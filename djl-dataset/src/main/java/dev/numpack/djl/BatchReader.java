@@ -1,6 +1,5 @@
 package dev.numpack.djl;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -13,24 +12,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads one whole batch: every column's rows in one gather, in file order, straight into the memory of
  * the {@code NDArray} that the batch hands to the model.
  *
  * <p>Where the batch's tensors live on the CPU and the engine hands out a direct buffer over a tensor's own
- * memory ({@link NDArray#toByteBuffer(boolean)}, which PyTorch does), the reader makes an uninitialised
+ * memory ({@link TensorMemory}, which PyTorch does), the reader makes an uninitialised
  * tensor and gathers into its memory: no copy after the gather, no zeroing, and the memory is freed when
  * the batch is closed rather than when a garbage collection gets to a direct buffer. Otherwise it gathers
  * into a new direct little-endian buffer and lets the engine wrap it ({@code NDManager.create(Buffer, ...)},
  * which PyTorch does without a copy, or copies to the device).
  */
 final class BatchReader {
-    /** Per engine and layout: whether a new CPU tensor's direct buffer is its own memory ({@link #ownsMemory}). */
-    private static final Map<String, Boolean> ALIASING = new ConcurrentHashMap<>();
-
     private final Path store;
     private final List<Column> features;
     private final List<Column> labels;
@@ -51,14 +45,20 @@ final class BatchReader {
         long[] sorted = new long[n];
         int[] slots = new int[n];
         sortWithSlots(rows, sorted, slots);
+        return arrays(manager, c -> c.shape(n), sorted, slots);
+    }
+
+    /** @return {data, labels}: one array per column, of the given shape, filled from {@code rows} */
+    private NDList[] arrays(NDManager manager, java.util.function.Function<Column, Shape> shape, long[] rows,
+            int[] slots) {
         NDList data = new NDList(features.size());
         NDList label = new NDList(labels.size());
         try {
             for (Column c : features) {
-                data.add(array(manager, c, c.shape(n), sorted, slots));
+                data.add(array(manager, c, shape.apply(c), rows, slots));
             }
             for (Column c : labels) {
-                label.add(array(manager, c, c.shape(n), sorted, slots));
+                label.add(array(manager, c, shape.apply(c), rows, slots));
             }
         } catch (RuntimeException e) {
             data.close();
@@ -109,23 +109,7 @@ final class BatchReader {
      * @return {data, labels} of one row, each array of the row's own shape (no batch axis)
      */
     NDList[] readRow(NDManager manager, long row) {
-        long[] rows = {row};
-        int[] slots = {0};
-        NDList data = new NDList(features.size());
-        NDList label = new NDList(labels.size());
-        try {
-            for (Column c : features) {
-                data.add(array(manager, c, rowShape(c), rows, slots));
-            }
-            for (Column c : labels) {
-                label.add(array(manager, c, rowShape(c), rows, slots));
-            }
-        } catch (RuntimeException e) {
-            data.close();
-            label.close();
-            throw e;
-        }
-        return new NDList[] {data, label};
+        return arrays(manager, BatchReader::rowShape, new long[] {row}, new int[] {0});
     }
 
     private static Shape rowShape(Column c) {
@@ -149,54 +133,23 @@ final class BatchReader {
         if (bytes == 0) {
             return manager.create(shape, c.type());
         }
-        if (!copyPathOnly && ownsMemory(manager, engine)) {
-            NDArray nd = manager.create(shape, c.type());
+        if (!copyPathOnly && TensorMemory.shares(manager)) {
+            NDArray nd = manager.create(shape, c.type()); // uninitialised: the gather writes every byte
             try {
-                c.fill(rows, slots, nd.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN).clear());
+                ByteBuffer own = TensorMemory.own(nd);
+                if (own != null) {
+                    c.fill(rows, slots, own);
+                    return nd;
+                }
             } catch (RuntimeException e) {
                 nd.close();
                 throw e;
             }
-            return nd;
+            nd.close();
         }
         ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         c.fill(rows, slots, buf);
         return manager.create(buf, shape, c.type());
-    }
-
-    /**
-     * Whether a new tensor of this manager hands out its own memory as a direct buffer. The javadoc of
-     * {@link NDArray#toByteBuffer(boolean)} promises that a direct buffer shares the tensor's memory, but
-     * an engine may return a direct <em>copy</em> (PyTorch does for MKLDNN tensors and for tensors off the
-     * CPU), so it is checked once per engine, layout and device kind: write a pattern through the buffer,
-     * read it back through the tensor. The check needs a little-endian machine, as the format does.
-     */
-    private static boolean ownsMemory(NDManager manager, String engine) {
-        if (!Device.Type.CPU.equals(manager.getDevice().getDeviceType())
-                || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            return false;
-        }
-        String key = engine + " mkldnn=" + System.getProperty("ai.djl.pytorch.use_mkldnn", "false");
-        return ALIASING.computeIfAbsent(key, k -> {
-            try (NDArray probe = manager.create(new Shape(64), DataType.UINT8)) {
-                ByteBuffer own = probe.toByteBuffer(true);
-                if (!own.isDirect() || own.capacity() != 64) {
-                    return false;
-                }
-                for (int i = 0; i < 64; i++) {
-                    own.put(i, (byte) (i * 37 + 11));
-                }
-                byte[] back = probe.toByteArray();
-                for (int i = 0; i < 64; i++) {
-                    if (back[i] != (byte) (i * 37 + 11)) {
-                        return false;
-                    }
-                }
-                return true;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        });
     }
 
     /** For tests: {@code true} makes every batch take the path other engines and devices take. */

@@ -1,4 +1,4 @@
-package dev.numpack.checkpoint;
+package dev.numpack.djl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -11,14 +11,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A tensor's own memory as a buffer, where the engine hands it out: restores then read a checkpoint
- * straight into parameters and optimizer state, with no staging copy.
+ * A tensor's own memory as a buffer, where the engine hands it out: data can then be read from a store
+ * straight into a tensor, with no staging copy (batches of {@link NumPackDataset}, checkpoint restores).
  *
  * <p>{@link NDArray#toByteBuffer(boolean)} promises that a direct buffer shares the tensor's memory, but
  * an engine may return a direct copy instead (PyTorch does for MKLDNN tensors and off the CPU), so that is
  * checked once per engine and layout: write a pattern through the buffer, read it back through the tensor.
  */
-final class TensorMemory {
+public final class TensorMemory {
     private static final Map<String, Boolean> SHARED = new ConcurrentHashMap<>();
 
     private TensorMemory() {}
@@ -28,9 +28,8 @@ final class TensorMemory {
      * @return its memory as a little-endian buffer of exactly its bytes, position 0, or {@code null} if the
      *     engine does not share it (then write a buffer with {@code set} instead)
      */
-    static ByteBuffer own(NDArray a) {
-        if (!Device.Type.CPU.equals(a.getDevice().getDeviceType()) || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN
-                || a.isSparse() || !shares(a.getManager())) {
+    public static ByteBuffer own(NDArray a) {
+        if (!Device.Type.CPU.equals(a.getDevice().getDeviceType()) || a.isSparse() || !shares(a.getManager())) {
             return null;
         }
         long bytes = a.getShape().size() * a.getDataType().getNumOfBytes();
@@ -41,7 +40,16 @@ final class TensorMemory {
         return b.order(ByteOrder.LITTLE_ENDIAN).clear();
     }
 
-    private static boolean shares(NDManager manager) {
+    /**
+     * @param manager a manager
+     * @return whether new CPU tensors of this manager hand out their own memory (checked once per engine and
+     *     layout); false on a big-endian machine, where the format's little-endian bytes would need swapping
+     */
+    public static boolean shares(NDManager manager) {
+        if (!Device.Type.CPU.equals(manager.getDevice().getDeviceType())
+                || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            return false;
+        }
         String key = manager.getEngine().getEngineName() + " mkldnn="
                 + System.getProperty("ai.djl.pytorch.use_mkldnn", "false");
         return SHARED.computeIfAbsent(key, k -> {
