@@ -11,8 +11,8 @@ import java.nio.file.Path;
 final class FileChannelLib extends RawFileLib {
     private final int rowBytes;
 
-    FileChannelLib(Path dir, NdArray initial, boolean fsync) throws IOException {
-        super(dir, initial, fsync);
+    FileChannelLib(String name, Path dir, NdArray initial, boolean fsync) throws IOException {
+        super(name, dir, initial, fsync);
         this.rowBytes = Math.toIntExact(initial.rowBytes());
     }
 
@@ -48,6 +48,21 @@ final class FileChannelLib extends RawFileLib {
         } finally {
             dst.limit(limit);
         }
+    }
+
+    /** Positional reads into one reused direct buffer of a chunk's size. */
+    @Override
+    double stream(int chunkRows) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocateDirect(Math.multiplyExact(chunkRows, rowBytes))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long size = ch.size();
+        double acc = 0;
+        for (long pos = 0; pos < size; pos += chunk.capacity()) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), size - pos));
+            readFully(ch, chunk, pos);
+            acc = sum(acc, chunk.flip());
+        }
+        return acc;
     }
 
     @Override

@@ -18,8 +18,8 @@ final class MmapLib extends RawFileLib {
     private MappedByteBuffer ro;
     private MappedByteBuffer rw;
 
-    MmapLib(Path dir, NdArray initial, boolean fsync) throws IOException {
-        super(dir, initial, fsync);
+    MmapLib(String name, Path dir, NdArray initial, boolean fsync) throws IOException {
+        super(name, dir, initial, fsync);
         this.rowBytes = Math.toIntExact(initial.rowBytes());
         map();
     }
@@ -71,6 +71,18 @@ final class MmapLib extends RawFileLib {
             p += rowBytes;
         }
         dst.position(p);
+    }
+
+    /** Slices of the read-only mapping, one chunk after another (the page cache is the memory). */
+    @Override
+    double stream(int chunkRows) {
+        int step = Math.multiplyExact(chunkRows, rowBytes);
+        int size = ro.capacity();
+        double acc = 0;
+        for (int pos = 0; pos < size; pos += step) {
+            acc = sum(acc, ro.slice(pos, Math.min(step, size - pos)).order(ByteOrder.LITTLE_ENDIAN));
+        }
+        return acc;
     }
 
     /** Map the new file read-write (which sizes it), one bulk put, (force,) unmap. */

@@ -4,6 +4,7 @@ import dev.numpack.Durability;
 import dev.numpack.LazyArray;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
+import dev.numpack.RowStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
@@ -15,7 +16,8 @@ final class NumPackLib extends Lib {
     private final NdArray initial;
     private LazyArray view; // for gather: opened once, on first use (a snapshot of that moment)
 
-    NumPackLib(Path dir, NdArray initial, Durability durability) {
+    NumPackLib(String name, Path dir, NdArray initial, Durability durability) {
+        super(name);
         this.initial = initial;
         this.np = NumPack.builder().setPath(dir.resolve("store")).optDurability(durability).build();
         np.save(ARRAY, initial);
@@ -61,6 +63,18 @@ final class NumPackLib extends Lib {
     void save(NdArray whole) {
         closeView();
         np.save(ARRAY, whole);
+    }
+
+    /** {@code NumPack.stream}: each chunk is a new array read from the mapping. */
+    @Override
+    double stream(int chunkRows) {
+        double acc = 0;
+        try (RowStream s = np.stream(ARRAY, chunkRows)) {
+            for (NdArray chunk : s) {
+                acc = sum(acc, chunk.buffer());
+            }
+        }
+        return acc;
     }
 
     private void closeView() {

@@ -25,7 +25,8 @@ abstract class RawFileLib extends Lib {
     final long initialBytes;
     FileChannel ch; // READ + WRITE on file
 
-    RawFileLib(Path dir, NdArray initial, boolean fsync) throws IOException {
+    RawFileLib(String name, Path dir, NdArray initial, boolean fsync) throws IOException {
+        super(name);
         this.dir = dir;
         this.file = dir.resolve("x.bin");
         this.tmp = dir.resolve("x.bin.tmp");
