@@ -3,6 +3,8 @@ package dev.numpack;
 import dev.numpack.format.DType;
 import dev.numpack.storage.StoreLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +14,10 @@ import java.util.TreeSet;
 /**
  * Batch mode: arrays are loaded once into memory, changed there, and written back in one atomic commit
  * when the batch closes. Either every change of the batch is committed or none is; shape and dtype
- * changes are allowed. Call {@link #abort()} to discard the batch instead (or use
+ * changes are allowed. An array saved with its dtype and shape unchanged commits only the rows that differ
+ * from the file (in place, redo-logged, as {@link NumPack#replace}) when they are at most a quarter of it
+ * and 64 MiB; otherwise, and for any other change, the array is written to a new file. {@link #edit} changes an
+ * array in place, with no copy per change. Call {@link #abort()} to discard the batch instead (or use
  * {@link NumPack#batch(java.util.function.Consumer)}, which aborts when the work throws).
  *
  * <pre>{@code
@@ -30,6 +35,7 @@ public final class Batch implements AutoCloseable {
     private final NumPack store;
     private final Map<String, NdArray> cache = new LinkedHashMap<>();
     private final Set<String> dirty = new HashSet<>();
+    private final Map<String, ByteBuffer> edits = new HashMap<>(); // the batch's own writable copies
     private final Set<String> dropped = new HashSet<>();
     private boolean aborted;
     private boolean closed;
@@ -53,10 +59,50 @@ public final class Batch implements AutoCloseable {
         return a;
     }
 
+    /**
+     * The array's bytes in this batch, writable, for changing it in place without a copy per change: the
+     * batch copies the array once, on the first call, and later calls return views of the same memory until
+     * the name is saved, appended to, replaced, deleted from or dropped. Changes are committed with the batch
+     * (or discarded by {@link #abort()}). Arrays that {@link #load} returns for this name while the copy is in
+     * use share its memory and show later edits, as numpy views do; an array loaded before the first edit
+     * does not change.
+     *
+     * <pre>{@code
+     * try (Batch b = np.batch()) {
+     *     for (int k = 0; k < 100; k++) {
+     *         FloatBuffer x = b.edit("x").asFloatBuffer();
+     *         for (int i = 0; i < 40; i++) x.put(i, x.get(i) * 1.1f);   // the first 10 rows of 4 floats
+     *     }
+     * }
+     * }</pre>
+     *
+     * @param name array
+     * @return a writable little-endian buffer of the whole array (C order), position 0
+     * @throws InvalidArgumentException if the array is larger than one buffer holds (2 GiB)
+     */
+    public ByteBuffer edit(String name) {
+        ensureOpen();
+        ByteBuffer w = edits.get(name);
+        if (w == null) {
+            NdArray a = load(name);
+            if (a.byteSize() > Integer.MAX_VALUE - 8) {
+                throw new InvalidArgumentException(store.path(), name, a.byteSize()
+                        + " bytes: more than one buffer holds (2 GiB); use a writable batch");
+            }
+            w = NdArray.allocate(a.byteSize());
+            w.put(a.buffer()).clear();
+            cache.put(name, NdArray.adopt(a.dtype(), a.shape(), w));
+            dirty.add(name);
+            edits.put(name, w);
+        }
+        return w.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** @param name array @param array its new content (any dtype and shape) */
     public void save(String name, NdArray array) {
         ensureOpen();
         StoreLayout.checkName(store.path(), name);
+        edits.remove(name);
         cache.put(name, array);
         dirty.add(name);
         dropped.remove(name);
@@ -123,6 +169,7 @@ public final class Batch implements AutoCloseable {
             throw new ArrayNotFoundException(store.path(), name);
         }
         cache.remove(name);
+        edits.remove(name);
         dirty.remove(name);
         dropped.add(name);
     }
@@ -184,7 +231,7 @@ public final class Batch implements AutoCloseable {
                     }
                     for (String n : dirty) {
                         NdArray a = cache.get(n);
-                        c.save(n, a.dtype(), a.shape(), RowSource.of(a));
+                        store.stageBatchSave(c, n, a.dtype(), a.shape(), RowSource.of(a));
                     }
                 });
             }

@@ -50,6 +50,12 @@ final class Commit {
         return next.get(name);
     }
 
+    /** @return the array's committed entry when this commit has not staged anything for it yet, else null */
+    ArrayEntry untouched(String name) {
+        ArrayEntry e = next.get(name);
+        return e != null && e == base.get(name) ? e : null;
+    }
+
     /** Stages a whole new array (or a replacement of any dtype or shape). */
     void save(String name, DType dtype, long[] shape, RowSource rows) throws IOException {
         ArrayEntry old = next.get(name);

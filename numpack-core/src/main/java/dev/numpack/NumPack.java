@@ -49,7 +49,9 @@ import java.util.function.Consumer;
  *       {@link Durability#NO_FSYNC} skips fsync for speed and keeps only the crash (kill) guarantee.</li>
  *   <li><b>No in-place overwrite of mapped content by save or compaction.</b> They write new files and
  *       rename them into place, so a {@link LazyArray} opened earlier keeps reading the old content.
- *       {@code replace} writes rows in place (redo-logged): views of that array see the new rows.</li>
+ *       {@code replace} writes rows in place (redo-logged): views of that array see the new rows. So
+ *       does the commit of a batch for an array whose dtype and shape it kept and of which it changed at
+ *       most a quarter (and 64 MiB): only the changed rows are written, as by {@code replace}.</li>
  *   <li><b>One writer.</b> A writable store holds an OS lock on {@code .numpack.lock} until closed; a second
  *       writer, in this or another process, gets {@link StoreLockedException} (at once, or after
  *       {@link Builder#optLockTimeout}). Read-only stores take no lock (except, briefly, to complete the
@@ -854,6 +856,26 @@ public final class NumPack implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /**
+     * Stages an array that a batch commits whole. When its dtype and shape are unchanged and few of its rows
+     * changed ({@link ChangedRows}), only those rows are rewritten, in place and redo-logged as by
+     * {@link #replace}; otherwise the whole array goes to a new file.
+     */
+    void stageBatchSave(Commit c, String name, DType dtype, long[] shape, RowSource rows) throws IOException {
+        ArrayEntry cur = c.untouched(name);
+        if (cur != null && cur.problem() == null && cur.bitmap() == null && shape.length > 0
+                && cur.record().dtype() == dtype && Arrays.equals(cur.record().shape(), shape)) {
+            long[] changed = ChangedRows.find(mapped(cur), rows);
+            if (changed != null) {
+                if (changed.length > 0) {
+                    c.replace(name, changed, ChangedRows.picked(rows, changed));
+                }
+                return;
+            }
+        }
+        c.save(name, dtype, shape, rows);
+    }
 
     interface Staging {
         void stage(Commit c) throws IOException;

@@ -142,6 +142,11 @@ public final class WritableArray {
             public void copy(long first, long count, ByteBuffer dst) {
                 data.copyRows(first, count, dst);
             }
+
+            @Override
+            public ByteBuffer view(long first, long count) {
+                return data.view(first, count);
+            }
         };
     }
 }

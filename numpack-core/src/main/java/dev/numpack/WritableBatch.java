@@ -8,7 +8,10 @@ import java.util.Map;
 /**
  * Writable batch mode: arrays are mapped copy-on-write ({@code MAP_PRIVATE}) and changed in place through
  * {@link WritableArray} buffers, with no load and no copy. Nothing reaches the files until the batch
- * closes; then every opened array is written to a new file and all are committed at once, atomically.
+ * closes; then all opened arrays are committed at once, atomically: each array's changed rows are found
+ * by comparing the mapping with the file, and written in place through the redo journal (as
+ * {@link NumPack#replace} does) when they are at most a quarter of the array and 64 MiB; otherwise the
+ * array is written to a new file.
  * A crash before that leaves the store as it was. {@link #abort()} discards the changes.
  *
  * <pre>{@code
@@ -65,7 +68,7 @@ public final class WritableBatch implements AutoCloseable {
                 store.mutateAs(this, c -> {
                     for (WritableArray w : open.values()) {
                         ArrayEntry e = w.entry();
-                        c.save(e.name(), e.record().dtype(), e.record().shape(), w.source());
+                        store.stageBatchSave(c, e.name(), e.record().dtype(), e.record().shape(), w.source());
                     }
                 });
             }

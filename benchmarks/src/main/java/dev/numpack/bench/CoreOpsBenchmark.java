@@ -53,6 +53,7 @@ public class CoreOpsBenchmark {
     static final int INDEX_SETS = 256;
     static final int GATHER_ROWS = 1000;
     static final int WRITE_ROWS = 100;
+    static final int STREAM_CHUNK = 10_000;
 
     // ------------------------------------------------------------------ states
 
@@ -92,13 +93,79 @@ public class CoreOpsBenchmark {
         }
     }
 
-    /** State of the read benchmarks. */
+    // Each state lists in @Param exactly the libs that can do its operation (see Libs and the README's
+    // matrix); -p lib=... on the command line overrides a list, and a lib without the operation then
+    // fails its trial with an UnsupportedOperationException naming both.
+
+    /** State of fullLoad: the previous load is released before each call (untimed). */
     @State(Scope.Benchmark)
-    public static class ReadState extends Base {
+    public static class LoadState extends Base {
         @Param({"1000000", "100000"})
         public int rows;
 
-        @Param({"numpack", "filechannel", "mmap"})
+        @Param({"numpack", "filechannel", "mmap", "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet",
+                "chronicle"})
+        public String lib;
+
+        Object last;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            open(lib, rows);
+        }
+
+        @Override
+        void prepare(int rows) throws IOException {
+            checkLoad(impl, initial);
+        }
+
+        @Setup(Level.Invocation)
+        public void releaseLast() {
+            if (last != null) {
+                impl.release(last);
+                last = null;
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            releaseLast();
+            shut();
+        }
+    }
+
+    /** State of lazyOpen. */
+    @State(Scope.Benchmark)
+    public static class LazyState extends Base {
+        @Param({"1000000", "100000"})
+        public int rows;
+
+        @Param({"numpack", "filechannel", "hdf5-jhdf", "arrow", "chronicle"})
+        public String lib;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            open(lib, rows);
+        }
+
+        @Override
+        void prepare(int rows) throws IOException {
+            check(impl.lazyOpen() > 0, "lazyOpen saw no data");
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            shut();
+        }
+    }
+
+    /** State of gather1000. */
+    @State(Scope.Benchmark)
+    public static class GatherState extends Base {
+        @Param({"1000000", "100000"})
+        public int rows;
+
+        @Param({"numpack", "filechannel", "mmap", "hdf5-jhdf", "chronicle"})
         public String lib;
 
         long[][] gatherSets;
@@ -115,7 +182,7 @@ public class CoreOpsBenchmark {
             gatherSets = indexSets(rows, GATHER_ROWS, false, 2L);
             dst = ByteBuffer.allocateDirect(Math.toIntExact(GATHER_ROWS * initial.rowBytes()))
                     .order(ByteOrder.LITTLE_ENDIAN);
-            checkReads(impl, initial, gatherSets[0], dst);
+            checkGather(impl, initial, gatherSets[0], dst);
         }
 
         long[] nextGather() {
@@ -134,7 +201,8 @@ public class CoreOpsBenchmark {
         @Param({"1000000", "100000"})
         public int rows;
 
-        @Param({"numpack", "numpack-nofsync", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync"})
+        @Param({"numpack", "numpack-nofsync", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync",
+                "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet", "chronicle"})
         public String lib;
 
         long[][] replaceSets;
@@ -153,6 +221,7 @@ public class CoreOpsBenchmark {
             for (int i = 0; i < INDEX_SETS; i++) {
                 replaceRows[i] = randomRows(WRITE_ROWS, 1000L + i);
             }
+            impl.prepareSave(initial);
             checkWrites(impl, initial, replaceSets[0], replaceRows[0]);
         }
 
@@ -168,7 +237,8 @@ public class CoreOpsBenchmark {
         @Param({"1000000", "100000"})
         public int rows;
 
-        @Param({"numpack", "numpack-nofsync", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync"})
+        @Param({"numpack", "numpack-nofsync", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync",
+                "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet", "chronicle"})
         public String lib;
 
         NdArray appendRows;
@@ -181,6 +251,7 @@ public class CoreOpsBenchmark {
         @Override
         void prepare(int rows) throws IOException {
             appendRows = randomRows(WRITE_ROWS, 4L);
+            impl.prepareSave(initial);
             checkAppend(impl, initial, appendRows);
         }
 
@@ -195,29 +266,57 @@ public class CoreOpsBenchmark {
         }
     }
 
-    // ------------------------------------------------------------------ benchmarks
+    /** State of stream: a full pass in chunks of {@value #STREAM_CHUNK} rows. */
+    @State(Scope.Benchmark)
+    public static class StreamState extends Base {
+        @Param({"1000000", "100000"})
+        public int rows;
 
-    /** The whole array into a new direct buffer. */
-    @Benchmark
-    public Object fullLoad(ReadState s) throws IOException {
-        return s.impl.fullLoad();
+        @Param({"numpack", "filechannel", "mmap", "npy-jetbrains", "hdf5-jhdf", "arrow", "parquet", "chronicle"})
+        public String lib;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            open(lib, rows);
+        }
+
+        @Override
+        void prepare(int rows) throws IOException {
+            double want = Lib.streamChecksum(initial);
+            double got = impl.stream(STREAM_CHUNK);
+            check(got == want, "stream summed " + got + ", the array sums to " + want);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            shut();
+        }
     }
 
-    /** Open the array for lazy access on the already open store (no data read), then close it. */
+    // ------------------------------------------------------------------ benchmarks
+
+    /** The whole array into memory, in the lib's own form. */
     @Benchmark
-    public long lazyOpen(ReadState s) throws IOException {
+    public Object fullLoad(LoadState s) throws IOException {
+        s.last = s.impl.fullLoad();
+        return s.last;
+    }
+
+    /** Open the array for lazy access (no data read), then close it. */
+    @Benchmark
+    public long lazyOpen(LazyState s) throws IOException {
         return s.impl.lazyOpen();
     }
 
     /** 1000 random rows into a reusable direct buffer. */
     @Benchmark
-    public ByteBuffer gather1000(ReadState s) throws IOException {
+    public ByteBuffer gather1000(GatherState s) throws IOException {
         ByteBuffer dst = s.dst.clear();
         s.impl.gather(s.nextGather(), dst);
         return dst;
     }
 
-    /** 100 random distinct rows overwritten in place. */
+    /** 100 random distinct rows overwritten. */
     @Benchmark
     public void replace100(WriteState s) throws IOException {
         int i = s.next++ & (INDEX_SETS - 1);
@@ -234,6 +333,15 @@ public class CoreOpsBenchmark {
     @Benchmark
     public void save(WriteState s) throws IOException {
         s.impl.save(s.initial);
+    }
+
+    /**
+     * A full pass in chunks of {@value #STREAM_CHUNK} rows, every element summed; {@link PassMemory}
+     * reports what the pass asked of memory.
+     */
+    @Benchmark
+    public double stream(StreamState s, PassMemory m) throws IOException {
+        return s.impl.stream(STREAM_CHUNK);
     }
 
     // ------------------------------------------------------------------ fixtures
@@ -270,12 +378,13 @@ public class CoreOpsBenchmark {
 
     // ------------------------------------------------------------------ self-checks (untimed, per trial)
 
-    /** Fails the trial unless fullLoad and gather of this lib return the right bytes. */
-    static void checkReads(Lib impl, NdArray initial, long[] indices, ByteBuffer dst) throws IOException {
+    /** Fails the trial unless fullLoad of this lib returns the right bytes. */
+    static void checkLoad(Lib impl, NdArray initial) throws IOException {
         check(loadBytes(impl).equals(initial.buffer()), "fullLoad returned other bytes");
-        if (impl.lazyOpen() <= 0) {
-            throw new IllegalStateException("lazyOpen saw no data");
-        }
+    }
+
+    /** Fails the trial unless gather of this lib returns the right rows. */
+    static void checkGather(Lib impl, NdArray initial, long[] indices, ByteBuffer dst) throws IOException {
         dst.clear();
         impl.gather(indices, dst);
         check(dst.position() == dst.capacity(), "gather filled " + dst.position() + " of " + dst.capacity());
@@ -325,7 +434,7 @@ public class CoreOpsBenchmark {
         return copy;
     }
 
-    private static void check(boolean ok, String what) {
+    static void check(boolean ok, String what) {
         if (!ok) {
             throw new IllegalStateException("self-check failed: " + what);
         }

@@ -90,6 +90,22 @@ public final class ArrayData {
     }
 
     /**
+     * @param first first physical row
+     * @param count rows
+     * @return the rows' bytes without a copy when they lie in one file chunk, else {@code null}
+     */
+    public ByteBuffer view(long first, long count) {
+        if (count <= 0) {
+            return null;
+        }
+        int f = fileOf(first);
+        if (first + count > firstRow[f + 1]) {
+            return null;
+        }
+        return files[f].view((first - firstRow[f]) * rowBytes, count * rowBytes);
+    }
+
+    /**
      * Writes rows into a {@code PRIVATE} mapping (never reaches the files).
      *
      * @param first first physical row

@@ -92,6 +92,25 @@ public final class MappedFile {
     }
 
     /**
+     * @param offset file offset
+     * @param len byte count
+     * @return the bytes without a copy when they lie in one chunk (little-endian, position 0), else
+     *     {@code null}
+     */
+    public ByteBuffer view(long offset, long len) {
+        if (offset < 0 || len < 0 || offset > length || len > length - offset) {
+            throw new IndexOutOfBoundsException("read past EOF: [" + offset + ", " + (offset + len) + ") of "
+                    + length + " in " + file);
+        }
+        int c = (int) (offset / chunk);
+        long in = offset - c * chunk;
+        if (len == 0 || c >= chunks.length || in + len > chunks[c].capacity()) {
+            return null;
+        }
+        return chunks[c].slice((int) in, (int) len).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
      * Copies {@code len} bytes at {@code offset} into {@code dst} at its position, advancing it.
      *
      * @param offset file offset
