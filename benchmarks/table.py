@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Prints markdown tables from a JMH JSON result.
+"""Prints markdown tables from JMH JSON results (several files are merged, e.g. JMH's and numpy_bench.py's).
 
-Usage: python3 benchmarks/table.py results.json
+Usage: python3 benchmarks/table.py results.json [numpy.json ...]
 
 CoreOpsBenchmark: numpack against each baseline. numpack (Durability.FSYNC, the default) is compared
 with the baselines that force() ("-fsync"), numpack-nofsync with the ones that do not; read ops compare
 numpack with filechannel and mmap. The ratio is numpack's time over the baseline's: above 1 means numpack
-is slower.
+is slower. Then, per rows value, a peer table (ops x libs, mean time per op; libs are whatever the JSON
+holds, numpack first, then the baselines, the peers and numpy) and the target ratios under it.
+
+BatchModeBenchmark: normal, batch and writable per parameter set, normal / batch (target at least 25)
+and normal / writable (target at least 150).
 
 DatasetEpochBenchmark: time per epoch and rows per second of each dataset, and numpack's throughput over
 the other's (above 1 means numpack is faster). With -prof gc, also the JVM heap allocated per epoch.
@@ -150,14 +154,26 @@ def checkpoint_table(records):
                 print(line)
 
 
-def main(path):
-    records = json.load(open(path))
+def main(paths):
+    records = [r for path in paths for r in json.load(open(path))]
     dataset = [r for r in records if DATASET in r["benchmark"]]
     checkpoint = [r for r in records if CHECKPOINT in r["benchmark"]]
-    core = [r for r in records if DATASET not in r["benchmark"] and CHECKPOINT not in r["benchmark"]]
+    batch = [r for r in records if BATCH in r["benchmark"]]
+    core = [r for r in records if not any(b in r["benchmark"] for b in (DATASET, CHECKPOINT, BATCH))]
     printed = False
-    if core or not (dataset or checkpoint):
-        core_table(core)
+    if core or not (dataset or checkpoint or batch):
+        if not core or any(r["params"]["lib"].startswith("numpack") for r in core):
+            core_table(core)
+            printed = True
+        if core:
+            if printed:
+                print()
+            peer_tables(core)
+        printed = True
+    if batch:
+        if printed:
+            print()
+        batch_table(batch)
         printed = True
     if dataset:
         if printed:
@@ -199,5 +215,143 @@ def core_table(records):
                 print(f"| {op} | {int(rows):,} | {a} | {fmt(sa, ea)} | {b} | {fmt(sb, eb)} | {r} |")
 
 
+# ---------------------------------------------------------------- peer tables (CoreOps + numpy JSON)
+
+# Column order: numpack, baselines, peers, numpy. A lib not listed goes after the listed name it starts
+# with ("parquet-rewrite" after "parquet"), or else just before numpy.
+LIB_ORDER = ["numpack", "numpack-nofsync", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync",
+             "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet", "chronicle", "numpy"]
+BASELINES = {"filechannel", "filechannel-fsync", "mmap", "mmap-fsync"}
+PEER_OPS = OPS + ["stream"]
+
+
+def lib_key(lib):
+    prefixes = [i for i, name in enumerate(LIB_ORDER) if lib == name or lib.startswith(name + "-")]
+    if prefixes:
+        i = max(prefixes, key=lambda i: len(LIB_ORDER[i]))
+        return (i, lib != LIB_ORDER[i], lib)
+    return (LIB_ORDER.index("numpy") - 0.5, True, lib)
+
+
+def is_peer(lib):
+    return not lib.startswith("numpack") and lib not in BASELINES
+
+
+def human(seconds):
+    """A time in the unit that keeps it between 1 and 1000, about 3 significant digits."""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
+        if seconds >= scale or unit == "ns":
+            v = seconds / scale
+            return f"{v:.{2 if v < 10 else 1 if v < 100 else 0}f} {unit}"
+
+
+def ratio_text(x):
+    return f"{x:.2f}x" if x >= 0.1 else f"{x:.4f}x"
+
+
+def peer_tables(records):
+    """Per rows value: ops x libs (mean time), then the target ratios."""
+    res, rss = {}, {}
+    for r in records:
+        op = r["benchmark"].rsplit(".", 1)[1]
+        p, m = r["params"], r["primaryMetric"]
+        res[(op, p["rows"], p["lib"])] = m["score"] * TO_SECONDS[m["scoreUnit"]]
+        peak = r.get("secondaryMetrics", {}).get("peakRssBytes")
+        if peak:
+            rss[(op, p["rows"], p["lib"])] = peak["score"]
+    for n, rows in enumerate(sorted({k[1] for k in res}, key=int, reverse=True)):
+        if n:
+            print()
+        here = {(op, lib): t for (op, rw, lib), t in res.items() if rw == rows}
+        libs = sorted({lib for _, lib in here}, key=lib_key)
+        ops = PEER_OPS + sorted({op for op, _ in here} - set(PEER_OPS))
+        print(f"Peers, {int(rows):,} rows x 10 float32 (mean time per op):")
+        print()
+        print("| op | " + " | ".join(libs) + " |")
+        print("|---|" + "---:|" * len(libs))
+        for op in ops:
+            if any((op, lib) in here for lib in libs):
+                print(f"| {op} | " + " | ".join(human(here[(op, lib)]) if (op, lib) in here else "" for lib in libs) + " |")
+        print()
+        for line in target_lines(here, {(op, lib): v for (op, rw, lib), v in rss.items() if rw == rows}):
+            print(line)
+
+
+def target_lines(t, rss):
+    """The target ratios of one rows value; t and rss are keyed (op, lib)."""
+    lines = []
+
+    def fastest(op, pred):
+        cands = [(v, lib) for (o, lib), v in t.items() if o == op and pred(lib)]
+        return min(cands) if cands else (None, None)
+
+    def ratio(op, what, a, b, target=None, good=None):
+        """Appends "op: what = a / b", with a and b (time, lib) pairs, and whether it meets target."""
+        if a[0] is None or b[0] is None:
+            return
+        x = a[0] / b[0]
+        verdict = f" (target {target}: {'met' if good(x) else 'NOT met'})" if target else ""
+        lines.append(f"- {op}: {what} = {ratio_text(x)}{verdict}  [{a[1]} {human(a[0])}, {b[1]} {human(b[0])}]")
+
+    def lib(op, name):
+        return (t.get((op, name)), name)
+
+    for op in ("fullLoad", "save"):
+        ratio(op, "numpack / filechannel", lib(op, "numpack"), lib(op, "filechannel"), "≤ 1.2", lambda x: x <= 1.2)
+        peer = fastest(op, is_peer)
+        ratio(op, f"numpack / fastest peer ({peer[1]})", lib(op, "numpack"), peer)
+    peer = fastest("lazyOpen", is_peer)
+    ratio("lazyOpen", f"fastest lazy peer ({peer[1]}) / numpack", peer, lib("lazyOpen", "numpack"), "≥ 50", lambda x: x >= 50)
+    for op in ("replace100", "append100"):
+        ratio(op, "numpack / filechannel-fsync", lib(op, "numpack"), lib(op, "filechannel-fsync"), "≤ 2", lambda x: x <= 2)
+        ratio(op, "numpack-nofsync / filechannel", lib(op, "numpack-nofsync"), lib(op, "filechannel"), "≤ 2", lambda x: x <= 2)
+    ratio("gather1000", "numpack / mmap", lib("gather1000", "numpack"), lib("gather1000", "mmap"), "≤ 1.5", lambda x: x <= 1.5)
+    numpy = fastest("gather1000", lambda l: l.startswith("numpy"))
+    ratio("gather1000", f"{numpy[1]} / numpack (above 1: numpack is faster)", numpy, lib("gather1000", "numpack"))
+    stream = sorted(((l, v) for (o, l), v in t.items() if o == "stream"), key=lambda x: lib_key(x[0]))
+    if stream:
+        lines += [""] if lines else []
+        lines += ["| stream (10,000-row chunks) | time | peak RSS |", "|---|---:|---:|"]
+        lines += [f"| {l} | {human(v)} | {rss[('stream', l)] / 2**20:,.0f} MiB |" if ("stream", l) in rss
+                  else f"| {l} | {human(v)} | |" for l, v in stream]
+    return lines
+
+
+# ---------------------------------------------------------------- BatchModeBenchmark
+
+BATCH = ".BatchModeBenchmark."
+BATCH_METHODS = ["normal", "batch", "writable"]
+
+
+def batch_table(records):
+    """normal / batch / writable per parameter set (rows...), with the target ratios."""
+    res = {}
+    for r in records:
+        method = r["benchmark"].rsplit(".", 1)[1]
+        params = ", ".join(f"{k}={v}" for k, v in sorted(r["params"].items()))
+        m = r["primaryMetric"]
+        err = m.get("scoreError")
+        err = float("nan") if err in (None, "NaN") else float(err)
+        res[(params, method)] = (m["score"] * TO_SECONDS[m["scoreUnit"]], err * TO_SECONDS[m["scoreUnit"]])
+    methods = BATCH_METHODS + sorted({k[1] for k in res} - set(BATCH_METHODS))
+    methods = [x for x in methods if any(k[1] == x for k in res)]
+    print("| params | " + " | ".join(methods) + " | normal / batch (target ≥ 25) | normal / writable (target ≥ 150) |")
+    print("|---|" + "---:|" * (len(methods) + 2))
+    def numbers_first(params):  # "rows=1000000" before "rows=100000", as in the other tables
+        return [(-int(v), "") if v.isdigit() else (0, v) for v in (kv.split("=", 1)[1] for kv in params.split(", "))]
+
+    for params in sorted({k[0] for k in res}, key=numbers_first):
+        cells = [human(res[(params, x)][0]) + (f" ± {human(res[(params, x)][1])}" if res[(params, x)][1] == res[(params, x)][1] else "")
+                 if (params, x) in res else "" for x in methods]
+        ratios = []
+        for other, target in (("batch", 25), ("writable", 150)):
+            if (params, "normal") in res and (params, other) in res:
+                x = res[(params, "normal")][0] / res[(params, other)][0]
+                ratios.append(f"{ratio_text(x)} ({'met' if x >= target else 'NOT met'})")
+            else:
+                ratios.append("")
+        print(f"| {params} | " + " | ".join(cells + ratios) + " |")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "results.json")
+    main(sys.argv[1:] or ["results.json"])

@@ -272,7 +272,7 @@ public class CoreOpsBenchmark {
         @Param({"1000000", "100000"})
         public int rows;
 
-        @Param({"numpack", "filechannel", "mmap", "npy-jetbrains", "hdf5-jhdf", "arrow", "parquet", "chronicle"})
+        @Param({"numpack", "filechannel", "mmap", "hdf5-jhdf", "arrow", "parquet", "chronicle"})
         public String lib;
 
         @Setup(Level.Trial)
