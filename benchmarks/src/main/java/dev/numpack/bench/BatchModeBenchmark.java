@@ -8,6 +8,7 @@ import dev.numpack.WritableArray;
 import dev.numpack.WritableBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -133,7 +134,7 @@ public class BatchModeBenchmark {
     public void normal(Store s) {
         for (int k = 0; k < OPS; k++) {
             NdArray a = s.np.load(NAME);
-            ByteBuffer w = ByteBuffer.allocateDirect(Math.toIntExact(a.byteSize()));
+            ByteBuffer w = ByteBuffer.allocateDirect(Math.toIntExact(a.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
             w.put(a.buffer()).clear();
             scaleTouched(w, a.rowBytes());
             s.np.save(NAME, NdArray.wrap(a.dtype(), a.shape(), w));
@@ -145,7 +146,8 @@ public class BatchModeBenchmark {
     public void normalReplace(Store s) {
         for (int k = 0; k < OPS; k++) {
             NdArray a = s.np.load(NAME);
-            ByteBuffer w = ByteBuffer.allocateDirect(Math.toIntExact(TOUCHED_ROWS * a.rowBytes()));
+            ByteBuffer w = ByteBuffer.allocateDirect(Math.toIntExact(TOUCHED_ROWS * a.rowBytes()))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             w.put(a.rows(0, TOUCHED_ROWS).buffer()).clear();
             scaleTouched(w, a.rowBytes());
             s.np.replace(NAME, NdArray.wrap(a.dtype(), new long[] {TOUCHED_ROWS, a.shape()[1]}, w), s.touched);
