@@ -2,6 +2,7 @@ package dev.numpack.bench;
 
 import dev.numpack.NdArray;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.FileVisitResult;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +48,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 4, time = 1)
 // A fixed heap and direct-memory cap: fullLoad allocates a new 38 MB direct buffer per call (as
-// np.load does), which only a GC frees; without a cap the process grows to gigabytes first.
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=1g"})
+// np.load does), which only a GC frees; without a cap the process grows to gigabytes first. Then the
+// peers' flags: DJL offline and quiet (npy-djl), and ColumnarPeers.JVM_FLAGS (Arrow, Chronicle Map; each
+// explained there), which Base.open checks are present.
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=1g",
+        "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
+        "-Dchronicle.announcer.disable=true", "-Dorg.slf4j.simpleLogger.log.net.openhft=warn",
+        "-Darrow.allocation.manager.type=Unsafe", "-Dorg.slf4j.simpleLogger.log.org.apache.arrow=warn"})
 public class CoreOpsBenchmark {
     static final int COLS = 10;
     static final int INDEX_SETS = 256;
@@ -65,6 +77,12 @@ public class CoreOpsBenchmark {
 
         /** Creates the scratch directory and the lib, then {@link #prepare}s; cleans up if that fails. */
         void open(String lib, int rows) throws IOException {
+            if (ColumnarPeers.FACTORIES.containsKey(lib)) {
+                List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+                for (String flag : ColumnarPeers.JVM_FLAGS) {
+                    check(args.contains(flag), "lib '" + lib + "' needs the JVM flag " + flag + " (see ColumnarPeers)");
+                }
+            }
             dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "numpack-bench-");
             try {
                 initial = randomRows(rows, 1L);
@@ -140,7 +158,7 @@ public class CoreOpsBenchmark {
         @Param({"1000000", "100000"})
         public int rows;
 
-        @Param({"numpack", "filechannel", "hdf5-jhdf", "arrow", "chronicle"})
+        @Param({"numpack", "filechannel", "hdf5-jhdf", "arrow", "parquet", "chronicle"})
         public String lib;
 
         @Setup(Level.Trial)
@@ -165,7 +183,7 @@ public class CoreOpsBenchmark {
         @Param({"1000000", "100000"})
         public int rows;
 
-        @Param({"numpack", "filechannel", "mmap", "hdf5-jhdf", "chronicle"})
+        @Param({"numpack", "filechannel", "mmap", "hdf5-jhdf", "arrow", "chronicle"})
         public String lib;
 
         long[][] gatherSets;
