@@ -34,6 +34,7 @@ final class Commit {
     private final Map<String, ArrayEntry> next;
     private final List<Action> actions = new ArrayList<>();
     private final List<DataWriter.Prepared> prepared = new ArrayList<>();
+    private final List<Path> unsynced = new ArrayList<>(); // new files, fsynced together before the commit point
     private final Map<Path, Long> truncateOnFailure = new LinkedHashMap<>();
     private final long now;
     private boolean newNames; // staging created a name in the store directory
@@ -63,7 +64,7 @@ final class Commit {
             dropBroken(old);
             old = null;
         }
-        DataWriter.Prepared p = new DataWriter(ctx).write(name, rows, old, base.get(name));
+        DataWriter.Prepared p = new DataWriter(ctx, unsynced).write(name, rows, old, base.get(name));
         prepared.add(p);
         actions.addAll(p.actions);
         if (old != null && old.bitmap() != null) {
@@ -120,7 +121,7 @@ final class Commit {
             DataWriter.Prepared p = new DataWriter.Prepared();
             p.created.add(path);
             prepared.add(p);
-            new DataWriter(ctx).writeFile(path, new Offset(rows, done), 0, n);
+            new DataWriter(ctx, unsynced).writeFile(path, new Offset(rows, done), 0, n);
             segs.add(new SegmentManifest.Segment(file, n, n * rb));
             done += n;
         }
@@ -288,6 +289,12 @@ final class Commit {
         }
         if (all.isEmpty()) {
             return base;
+        }
+        try {
+            ctx.ops.syncFiles(unsynced); // every new file durable before the journal makes the commit
+        } catch (IOException e) {
+            rollback();
+            throw new NumPackException(ctx.root(), null, "commit failed, nothing changed: " + e.getMessage(), e);
         }
         try {
             ctx.journal.commit(all, newNames || !prepared.isEmpty());

@@ -46,9 +46,20 @@ final class DataWriter {
     }
 
     private final StoreContext ctx;
+    private final List<Path> syncLater;
+
+    /**
+     * @param ctx the store
+     * @param syncLater where new files go to be fsynced together before the commit point, or {@code null} to
+     *     fsync each file as it is written
+     */
+    DataWriter(StoreContext ctx, List<Path> syncLater) {
+        this.ctx = ctx;
+        this.syncLater = syncLater;
+    }
 
     DataWriter(StoreContext ctx) {
-        this.ctx = ctx;
+        this(ctx, null);
     }
 
     /**
@@ -161,13 +172,18 @@ final class DataWriter {
     }
 
     /**
-     * Writes rows {@code [first, first + count)} of {@code src} to a new file and fsyncs it.
+     * Writes rows {@code [first, first + count)} of {@code src} to a new file and fsyncs it, now or (given a
+     * {@code syncLater} list) with the commit's other new files.
      */
     void writeFile(Path path, RowSource src, long first, long count) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             appendRows(ch, 0, src, first, count);
             if (ctx.ops.durable()) {
-                ch.force(true);
+                if (syncLater != null) {
+                    syncLater.add(path);
+                } else {
+                    ch.force(true);
+                }
             }
         }
     }

@@ -59,6 +59,74 @@ public final class FileOps {
         }
     }
 
+    /** Most fsyncs {@link #syncFiles} runs at once: enough to keep a device's queue busy. */
+    static final int SYNC_THREADS = 8;
+    private static final java.util.concurrent.ExecutorService SYNCER = java.util.concurrent.Executors.newFixedThreadPool(
+            SYNC_THREADS, r -> {
+                Thread t = new Thread(r, "numpack-fsync");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Fsyncs written files, several at once: one fsync after another waits for each device flush in turn,
+     * while fsyncs issued together let the file system and device combine them (a commit of 26 files of a
+     * checkpoint fsyncs in about the time of one file of the same total size). Returns when every file is
+     * durable; skipped when not durable.
+     *
+     * @param files files written and closed
+     * @throws IOException the first failure, with the others suppressed, after every fsync has finished
+     */
+    public void syncFiles(java.util.List<Path> files) throws IOException {
+        if (!durable || files.isEmpty()) {
+            return;
+        }
+        if (files.size() == 1) {
+            syncFile(files.get(0));
+            return;
+        }
+        java.util.List<java.util.concurrent.Future<?>> pending = new java.util.ArrayList<>(files.size());
+        for (Path f : files) {
+            pending.add(SYNCER.submit(() -> {
+                syncFile(f);
+                return null;
+            }));
+        }
+        IOException failed = null;
+        boolean interrupted = false;
+        for (java.util.concurrent.Future<?> p : pending) {
+            while (true) {
+                try {
+                    p.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // an fsync cannot be abandoned halfway: wait, then re-assert it
+                } catch (java.util.concurrent.ExecutionException e) {
+                    IOException io = e.getCause() instanceof IOException ? (IOException) e.getCause()
+                            : new IOException("fsync failed", e.getCause());
+                    if (failed == null) {
+                        failed = io;
+                    } else {
+                        failed.addSuppressed(io);
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    private static void syncFile(Path f) throws IOException {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
     /**
      * Fsyncs a directory so that the names created, renamed or deleted in it are durable.
      *
