@@ -219,7 +219,7 @@ def core_table(records):
 
 # Column order: numpack, baselines, peers, numpy. A lib not listed goes after the listed name it starts
 # with ("parquet-rewrite" after "parquet"), or else just before numpy.
-LIB_ORDER = ["numpack", "numpack-nofsync", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync",
+LIB_ORDER = ["numpack", "numpack-nofsync", "numpack-reuse", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync",
              "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet", "chronicle", "numpy"]
 BASELINES = {"filechannel", "filechannel-fsync", "mmap", "mmap-fsync"}
 PEER_OPS = OPS + ["stream"]
@@ -249,6 +249,15 @@ def ratio_text(x):
     return f"{x:.2f}x" if x >= 0.1 else f"{x:.4f}x"
 
 
+# What a stream pass asked of memory: PassMemory's counters (Java) and numpy_bench.py's (a fresh process)
+MEMORY_METRICS = ["heapAllocBytes", "directAllocBytes", "peakRssGrowthBytes", "peakRssBytes", "rssGrowthBytes",
+                  "tracemallocPeakBytes"]
+
+
+def mib(v):
+    return "" if v is None else ("n/a" if v < 0 else f"{v / 2**20:,.1f} MiB")
+
+
 def peer_tables(records):
     """Per rows value: ops x libs (mean time), then the target ratios."""
     res, rss = {}, {}
@@ -256,9 +265,10 @@ def peer_tables(records):
         op = r["benchmark"].rsplit(".", 1)[1]
         p, m = r["params"], r["primaryMetric"]
         res[(op, p["rows"], p["lib"])] = m["score"] * TO_SECONDS[m["scoreUnit"]]
-        peak = r.get("secondaryMetrics", {}).get("peakRssBytes")
-        if peak:
-            rss[(op, p["rows"], p["lib"])] = peak["score"]
+        sec = r.get("secondaryMetrics", {})
+        mem = {k: sec[k]["score"] for k in MEMORY_METRICS if k in sec}
+        if mem:
+            rss[(op, p["rows"], p["lib"])] = mem
     for n, rows in enumerate(sorted({k[1] for k in res}, key=int, reverse=True)):
         if n:
             print()
@@ -299,7 +309,10 @@ def target_lines(t, rss):
     for op in ("fullLoad", "save"):
         ratio(op, "numpack / filechannel", lib(op, "numpack"), lib(op, "filechannel"), "≤ 1.2", lambda x: x <= 1.2)
         peer = fastest(op, is_peer)
-        ratio(op, f"numpack / fastest peer ({peer[1]})", lib(op, "numpack"), peer)
+        ratio(op, f"numpack / fastest peer ({peer[1]})", lib(op, "numpack"), peer, "< 1", lambda x: x < 1)
+    peer = fastest("fullLoad", is_peer)
+    ratio("fullLoad", f"numpack-reuse / fastest peer ({peer[1]})", lib("fullLoad", "numpack-reuse"), peer, "< 1",
+          lambda x: x < 1)
     peer = fastest("lazyOpen", is_peer)
     ratio("lazyOpen", f"fastest lazy peer ({peer[1]}) / numpack", peer, lib("lazyOpen", "numpack"), "≥ 50", lambda x: x >= 50)
     for op in ("replace100", "append100"):
@@ -311,16 +324,21 @@ def target_lines(t, rss):
     stream = sorted(((l, v) for (o, l), v in t.items() if o == "stream"), key=lambda x: lib_key(x[0]))
     if stream:
         lines += [""] if lines else []
-        lines += ["| stream (10,000-row chunks) | time | peak RSS |", "|---|---:|---:|"]
-        lines += [f"| {l} | {human(v)} | {rss[('stream', l)] / 2**20:,.0f} MiB |" if ("stream", l) in rss
-                  else f"| {l} | {human(v)} | |" for l, v in stream]
+        lines += ["| stream (10,000-row chunks) | time | heap allocated | direct allocated | peak RSS growth "
+                  "| numpy: peak RSS of the process | numpy: tracemalloc peak |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for l, v in stream:
+            m = rss.get(("stream", l), {})
+            cells = [mib(m.get(k)) for k in ("heapAllocBytes", "directAllocBytes")]
+            cells.append(mib(m.get("peakRssGrowthBytes", m.get("rssGrowthBytes"))))
+            cells += [mib(m.get(k)) for k in ("peakRssBytes", "tracemallocPeakBytes")]
+            lines.append(f"| {l} | {human(v)} | " + " | ".join(cells) + " |")
     return lines
 
 
 # ---------------------------------------------------------------- BatchModeBenchmark
 
 BATCH = ".BatchModeBenchmark."
-BATCH_METHODS = ["normal", "batch", "writable"]
+BATCH_METHODS = ["normal", "normalReplace", "batch", "writable"]
 
 
 def batch_table(records):
@@ -335,8 +353,11 @@ def batch_table(records):
         res[(params, method)] = (m["score"] * TO_SECONDS[m["scoreUnit"]], err * TO_SECONDS[m["scoreUnit"]])
     methods = BATCH_METHODS + sorted({k[1] for k in res} - set(BATCH_METHODS))
     methods = [x for x in methods if any(k[1] == x for k in res)]
-    print("| params | " + " | ".join(methods) + " | normal / batch (target ≥ 25) | normal / writable (target ≥ 150) |")
-    print("|---|" + "---:|" * (len(methods) + 2))
+    pairs = [("normal", "batch", 25), ("normal", "writable", 150), ("normalReplace", "batch", None),
+             ("normalReplace", "writable", None)]
+    print("| params | " + " | ".join(methods) + " | "
+          + " | ".join(f"{a} / {b}" + (f" (target ≥ {t})" if t else "") for a, b, t in pairs) + " |")
+    print("|---|" + "---:|" * (len(methods) + len(pairs)))
     def numbers_first(params):  # "rows=1000000" before "rows=100000", as in the other tables
         return [(-int(v), "") if v.isdigit() else (0, v) for v in (kv.split("=", 1)[1] for kv in params.split(", "))]
 
@@ -344,10 +365,10 @@ def batch_table(records):
         cells = [human(res[(params, x)][0]) + (f" ± {human(res[(params, x)][1])}" if res[(params, x)][1] == res[(params, x)][1] else "")
                  if (params, x) in res else "" for x in methods]
         ratios = []
-        for other, target in (("batch", 25), ("writable", 150)):
-            if (params, "normal") in res and (params, other) in res:
-                x = res[(params, "normal")][0] / res[(params, other)][0]
-                ratios.append(f"{ratio_text(x)} ({'met' if x >= target else 'NOT met'})")
+        for base, other, target in pairs:
+            if (params, base) in res and (params, other) in res:
+                x = res[(params, base)][0] / res[(params, other)][0]
+                ratios.append(ratio_text(x) + (f" ({'met' if x >= target else 'NOT met'})" if target else ""))
             else:
                 ratios.append("")
         print(f"| {params} | " + " | ".join(cells + ratios) + " |")

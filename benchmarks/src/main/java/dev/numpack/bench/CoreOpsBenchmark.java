@@ -121,8 +121,8 @@ public class CoreOpsBenchmark {
         @Param({"1000000", "100000"})
         public int rows;
 
-        @Param({"numpack", "filechannel", "mmap", "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet",
-                "chronicle"})
+        @Param({"numpack", "numpack-reuse", "filechannel", "mmap", "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow",
+                "parquet", "chronicle"})
         public String lib;
 
         Object last;

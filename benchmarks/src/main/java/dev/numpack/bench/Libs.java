@@ -19,6 +19,7 @@ final class Libs {
     static {
         ALL.put("numpack", (n, d, a) -> new NumPackLib(n, d, a, Durability.FSYNC));
         ALL.put("numpack-nofsync", (n, d, a) -> new NumPackLib(n, d, a, Durability.NO_FSYNC));
+        ALL.put("numpack-reuse", (n, d, a) -> new NumPackLib(n, d, a, Durability.FSYNC, true));
         ALL.put("filechannel", (n, d, a) -> new FileChannelLib(n, d, a, false));
         ALL.put("filechannel-fsync", (n, d, a) -> new FileChannelLib(n, d, a, true));
         ALL.put("mmap", (n, d, a) -> new MmapLib(n, d, a, false));

@@ -6,6 +6,7 @@ import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.RowStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /** numpack-java through its public API, with the given durability. */
@@ -15,9 +16,20 @@ final class NumPackLib extends Lib {
     private final NumPack np;
     private final NdArray initial;
     private LazyArray view; // for gather: opened once, on first use (a snapshot of that moment)
+    private final boolean reuse;
+    private ByteBuffer reused; // "numpack-reuse": the caller's buffer, filled again by every load
 
     NumPackLib(String name, Path dir, NdArray initial, Durability durability) {
+        this(name, dir, initial, durability, false);
+    }
+
+    /**
+     * @param reuse whether {@link #fullLoad} reads into one buffer the caller keeps ({@code LazyArray.readRows}),
+     *     as a training loop reusing its memory does, instead of a new array per load ({@code np.load})
+     */
+    NumPackLib(String name, Path dir, NdArray initial, Durability durability, boolean reuse) {
         super(name);
+        this.reuse = reuse;
         this.initial = initial;
         this.np = NumPack.builder().setPath(dir.resolve("store")).optDurability(durability).build();
         np.save(ARRAY, initial);
@@ -25,7 +37,23 @@ final class NumPackLib extends Lib {
 
     @Override
     ByteBuffer fullLoad() {
-        return np.load(ARRAY).buffer();
+        if (!reuse) {
+            return np.load(ARRAY).buffer();
+        }
+        LazyArray v = view();
+        long bytes = v.rows() * v.rowBytes();
+        if (reused == null || reused.capacity() != bytes) {
+            reused = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        v.readRows(0, v.rows(), reused.clear());
+        return reused.flip();
+    }
+
+    private LazyArray view() {
+        if (view == null) {
+            view = np.lazy(ARRAY);
+        }
+        return view;
     }
 
     @Override
@@ -53,10 +81,7 @@ final class NumPackLib extends Lib {
 
     @Override
     void gather(long[] indices, ByteBuffer dst) {
-        if (view == null) {
-            view = np.lazy(ARRAY);
-        }
-        view.gather(indices, dst);
+        view().gather(indices, dst);
     }
 
     @Override

@@ -15,7 +15,8 @@ import java.util.List;
  * <p>A {@link Generation} stands for one set of data files: {@code replace} overwrites rows of the current
  * generation in place (so lazy views of it see the new rows), {@code append} adds physical rows to it,
  * {@code delete} only marks rows; {@code save}, {@code compact} (with deletions), {@code cloneArray} and
- * batch commits make a new generation, as the store writes new files for them.
+ * batch commits make a new generation, as the store writes new files for them, except a batch commit that
+ * changed few rows of an array it kept the shape of ({@link #committedByBatch}).
  */
 public final class ArrayModel {
     /** The physical rows of one set of data files; shared with the lazy views opened on it. */
@@ -203,6 +204,35 @@ public final class ArrayModel {
     /** @return a new generation holding the live rows, nothing deleted (what save/compact/clone write) */
     public ArrayModel rewritten() {
         return new ArrayModel(dtype, rowShape, new ArrayList<>(logicalRows()));
+    }
+
+    /**
+     * The array after a batch commits {@code now} over this committed array, as the store does: when the
+     * dtype and shape are kept, nothing is deleted and at most a quarter of the rows (and 64 MiB) changed,
+     * the changed rows are written into this generation in place (lazy views see them); otherwise the batch
+     * writes a new generation.
+     *
+     * @param now the array as the batch holds it
+     * @return this model, changed in place, or a new one
+     */
+    public ArrayModel committedByBatch(ArrayModel now) {
+        List<byte[]> rows = now.logicalRows();
+        if (rowShape != null && now.rowShape != null && dtype == now.dtype && Arrays.equals(rowShape, now.rowShape)
+                && deleted.isEmpty() && gen.phys.size() == rows.size() && rowBytes() > 0 && !rows.isEmpty()) {
+            List<Integer> changed = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                if (!Arrays.equals(gen.phys.get(i), rows.get(i))) {
+                    changed.add(i);
+                }
+            }
+            if (changed.size() <= Math.min(rows.size() / 4, (64L << 20) / rowBytes())) {
+                for (int i : changed) {
+                    gen.phys.set(i, rows.get(i).clone());
+                }
+                return this;
+            }
+        }
+        return now.rewritten();
     }
 
     /** @return an independent deep copy (for remembering a state) */

@@ -579,10 +579,11 @@ public final class OpFactory {
             }
             for (String t : touched) {
                 ArrayModel a = local.get(t);
+                ArrayModel committed = mm.get(t);
                 if (a == null) {
                     mm.arrays.remove(t);
                 } else {
-                    mm.arrays.put(t, a.rewritten());
+                    mm.arrays.put(t, committed == null ? a.rewritten() : committed.committedByBatch(a));
                 }
             }
         });
@@ -688,7 +689,7 @@ public final class OpFactory {
                 for (int i = 0; i < a.physicalRows(); i++) {
                     rows.add(Arrays.copyOfRange(all, i * rb, i * rb + rb));
                 }
-                mm.arrays.put(n, new ArrayModel(a.dtype(), a.rowShape(), rows));
+                mm.arrays.put(n, a.committedByBatch(new ArrayModel(a.dtype(), a.rowShape(), rows)));
             }
         });
     }
