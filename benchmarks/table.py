@@ -234,7 +234,8 @@ def lib_key(lib):
 
 
 def is_peer(lib):
-    return not lib.startswith("numpack") and lib not in BASELINES
+    """A Java peer library; numpy (numpy_bench.py) is the cross-language reference, compared on its own lines."""
+    return not lib.startswith("numpack") and lib not in BASELINES and not lib.startswith("numpy")
 
 
 def human(seconds):
@@ -254,6 +255,13 @@ MEMORY_METRICS = ["heapAllocBytes", "directAllocBytes", "peakRssGrowthBytes", "p
                   "tracemallocPeakBytes"]
 
 
+def per_iteration(metric):
+    """PassMemory's counters are JMH "events": JMH reports their sum over the measured iterations, so take the
+    mean of the per-iteration values (rawData) instead; numpy_bench.py's values are per pass already."""
+    raw = [v for fork in metric.get("rawData") or [] for v in fork]
+    return sum(raw) / len(raw) if raw else metric["score"]
+
+
 def mib(v):
     return "" if v is None else ("n/a" if v < 0 else f"{v / 2**20:,.1f} MiB")
 
@@ -266,7 +274,7 @@ def peer_tables(records):
         p, m = r["params"], r["primaryMetric"]
         res[(op, p["rows"], p["lib"])] = m["score"] * TO_SECONDS[m["scoreUnit"]]
         sec = r.get("secondaryMetrics", {})
-        mem = {k: sec[k]["score"] for k in MEMORY_METRICS if k in sec}
+        mem = {k: per_iteration(sec[k]) for k in MEMORY_METRICS if k in sec}
         if mem:
             rss[(op, p["rows"], p["lib"])] = mem
     for n, rows in enumerate(sorted({k[1] for k in res}, key=int, reverse=True)):
@@ -306,10 +314,18 @@ def target_lines(t, rss):
     def lib(op, name):
         return (t.get((op, name)), name)
 
-    for op in ("fullLoad", "save"):
-        ratio(op, "numpack / filechannel", lib(op, "numpack"), lib(op, "filechannel"), "≤ 1.2", lambda x: x <= 1.2)
-        peer = fastest(op, is_peer)
-        ratio(op, f"numpack / fastest peer ({peer[1]})", lib(op, "numpack"), peer, "< 1", lambda x: x < 1)
+    ratio("fullLoad", "numpack / filechannel", lib("fullLoad", "numpack"), lib("fullLoad", "filechannel"), "≤ 1.2",
+          lambda x: x <= 1.2)
+    peer = fastest("fullLoad", is_peer)
+    ratio("fullLoad", f"numpack / fastest peer ({peer[1]})", lib("fullLoad", "numpack"), peer, "< 1", lambda x: x < 1)
+    # saves like for like: durable against durable, not durable against not durable (no peer fsyncs)
+    ratio("save", "numpack / filechannel-fsync", lib("save", "numpack"), lib("save", "filechannel-fsync"), "≤ 1.2",
+          lambda x: x <= 1.2)
+    ratio("save", "numpack-nofsync / filechannel", lib("save", "numpack-nofsync"), lib("save", "filechannel"), "≤ 1.2",
+          lambda x: x <= 1.2)
+    peer = fastest("save", is_peer)
+    ratio("save", f"numpack-nofsync / fastest peer ({peer[1]})", lib("save", "numpack-nofsync"), peer, "< 1",
+          lambda x: x < 1)
     peer = fastest("fullLoad", is_peer)
     ratio("fullLoad", f"numpack-reuse / fastest peer ({peer[1]})", lib("fullLoad", "numpack-reuse"), peer, "< 1",
           lambda x: x < 1)
@@ -320,7 +336,12 @@ def target_lines(t, rss):
         ratio(op, "numpack-nofsync / filechannel", lib(op, "numpack-nofsync"), lib(op, "filechannel"), "≤ 2", lambda x: x <= 2)
     ratio("gather1000", "numpack / mmap", lib("gather1000", "numpack"), lib("gather1000", "mmap"), "≤ 1.5", lambda x: x <= 1.5)
     numpy = fastest("gather1000", lambda l: l.startswith("numpy"))
-    ratio("gather1000", f"{numpy[1]} / numpack (above 1: numpack is faster)", numpy, lib("gather1000", "numpack"))
+    ratio("gather1000", f"{numpy[1]} / numpack (target > 1: numpack faster)", numpy, lib("gather1000", "numpack"),
+          "> 1", lambda x: x > 1)
+    for op, ours in (("fullLoad", "numpack"), ("lazyOpen", "numpack"), ("save", "numpack-nofsync"),
+                     ("stream", "numpack")):
+        numpy = fastest(op, lambda l: l.startswith("numpy"))
+        ratio(op, f"{numpy[1]} / {ours} (reference; above 1: numpack faster)", numpy, lib(op, ours))
     stream = sorted(((l, v) for (o, l), v in t.items() if o == "stream"), key=lambda x: lib_key(x[0]))
     if stream:
         lines += [""] if lines else []

@@ -290,7 +290,7 @@ public class CoreOpsBenchmark {
         @Param({"1000000", "100000"})
         public int rows;
 
-        @Param({"numpack", "filechannel", "mmap", "hdf5-jhdf", "arrow", "parquet", "chronicle"})
+        @Param({"numpack", "numpack-reuse", "filechannel", "mmap", "hdf5-jhdf", "arrow", "parquet", "chronicle"})
         public String lib;
 
         @Setup(Level.Trial)

@@ -90,9 +90,25 @@ final class NumPackLib extends Lib {
         np.save(ARRAY, whole);
     }
 
-    /** {@code NumPack.stream}: each chunk is a new array read from the mapping. */
+    /**
+     * {@code NumPack.stream}: each chunk is a new array read from the mapping; "numpack-reuse" reads every
+     * chunk into one buffer it keeps ({@code LazyArray.readRows}), as a loop that needs no chunk afterwards can.
+     */
     @Override
     double stream(int chunkRows) {
+        if (reuse) {
+            LazyArray v = view();
+            ByteBuffer chunk = reused != null && reused.capacity() == chunkRows * v.rowBytes() ? reused
+                    : ByteBuffer.allocateDirect(Math.toIntExact(chunkRows * v.rowBytes())).order(ByteOrder.LITTLE_ENDIAN);
+            reused = chunk;
+            double acc = 0;
+            for (long start = 0; start < v.rows(); start += chunkRows) {
+                long n = Math.min(chunkRows, v.rows() - start);
+                v.readRows(start, n, chunk.clear());
+                acc = sum(acc, chunk.flip());
+            }
+            return acc;
+        }
         double acc = 0;
         try (RowStream s = np.stream(ARRAY, chunkRows)) {
             for (NdArray chunk : s) {
