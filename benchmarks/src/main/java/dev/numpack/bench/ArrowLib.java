@@ -74,13 +74,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>Runs with {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (see {@link ColumnarPeers#JVM_FLAGS}).
  */
-final class ArrowLib extends Lib {
+final class ArrowLib extends RewritingLib {
     /** Rows per record batch. */
     static final int BATCH_ROWS = 1 << 16;
 
     private final Path file;
     private final Path tmp;
-    private final NdArray initial;
     private final int cols;
     private final int rowBytes;
     private final Schema schema;
@@ -109,13 +108,12 @@ final class ArrowLib extends Lib {
     }
 
     ArrowLib(String name, Path dir, NdArray initial) throws IOException {
-        super(name);
+        super(name, initial);
         if (initial.shape().length != 2) {
             throw new IllegalArgumentException("ArrowLib stores rows x cols arrays");
         }
         this.file = dir.resolve("x.arrow");
         this.tmp = dir.resolve("x.arrow.tmp");
-        this.initial = initial;
         this.cols = Math.toIntExact(initial.shape()[1]);
         this.rowBytes = Math.toIntExact(initial.rowBytes());
         FieldType floats = FieldType.notNullable(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE));
@@ -251,21 +249,6 @@ final class ArrowLib extends Lib {
                 write(b);
             }
         }
-    }
-
-    @Override
-    void replace(long[] indices, NdArray rows) throws IOException {
-        rewriteReplace(indices, rows);
-    }
-
-    @Override
-    void append(NdArray rows) throws IOException {
-        rewriteAppend(rows);
-    }
-
-    @Override
-    void truncateToInitial() throws IOException {
-        save(initial);
     }
 
     /** Writes the batches to {@link #tmp}, then renames it over {@link #file}. */

@@ -43,7 +43,7 @@ import java.nio.file.StandardCopyOption;
  * loop, so this class sets {@code -Dorg.slf4j.simpleLogger.log.io.jhdf=error} itself unless the JVM was
  * given a level for {@code io.jhdf} (slf4j-simple reads it when jHDF's loggers are created, after this).
  */
-final class Hdf5JhdfLib extends Lib {
+final class Hdf5JhdfLib extends RewritingLib {
     static final String DATASET = "x";
 
     static {
@@ -55,17 +55,15 @@ final class Hdf5JhdfLib extends Lib {
 
     private final Path file;
     private final Path tmp;
-    private final NdArray initial;
     private NdArray prepared;
     private float[][] preparedRows;
     private HdfFile view; // for gather: opened on first use, closed by save
     private Dataset viewDataset;
 
     Hdf5JhdfLib(String name, Path dir, NdArray initial) throws IOException {
-        super(name);
+        super(name, initial);
         this.file = dir.resolve("x.h5");
         this.tmp = dir.resolve("x.h5.tmp");
-        this.initial = initial;
         save(initial);
     }
 
@@ -128,21 +126,6 @@ final class Hdf5JhdfLib extends Lib {
             }
         }
         return acc;
-    }
-
-    @Override
-    void replace(long[] indices, NdArray rows) throws IOException {
-        rewriteReplace(indices, rows);
-    }
-
-    @Override
-    void append(NdArray rows) throws IOException {
-        rewriteAppend(rows);
-    }
-
-    @Override
-    void truncateToInitial() throws IOException {
-        save(initial);
     }
 
     @Override

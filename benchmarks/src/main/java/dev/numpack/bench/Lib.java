@@ -13,12 +13,11 @@ import java.nio.file.Path;
  * <p>The array is {@code rows x 10} float32, little-endian, C order. Not every library can do every
  * operation: an operation a library lacks throws {@link UnsupportedOperationException} naming both, so a
  * benchmark run with such a {@code lib} fails loudly instead of timing nothing. Each benchmark state lists
- * in its {@code @Param} exactly the libraries that can do its operation ({@link Libs} holds the lists and
- * the factory; its {@code main} prints the matrix).
+ * in its {@code @Param} exactly the libraries that can do its operation ({@link Libs} is the factory; the
+ * README's lib table is the matrix).
  *
- * <p>Libraries that cannot change a file in place may implement replace and append by
- * {@link #rewriteReplace rewriting} the whole file, which is what their users do; their names end in
- * {@code (rewrite)} in the tables.
+ * <p>Libraries that cannot change a file in place implement replace and append by
+ * {@link #rewriteReplace rewriting} the whole file ({@link RewritingLib}), which is what their users do.
  */
 abstract class Lib implements AutoCloseable {
     /** The lib's {@code @Param} name, for messages. */

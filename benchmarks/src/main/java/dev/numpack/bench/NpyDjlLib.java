@@ -43,22 +43,20 @@ import java.nio.file.StandardCopyOption;
  * downloading it), {@code -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error} (a no-GPU warning
  * on start), {@code --enable-native-access=ALL-UNNAMED} on JDK 24+.
  */
-final class NpyDjlLib extends Lib {
+final class NpyDjlLib extends RewritingLib {
     private static final int IO_BUFFER = 1 << 16;
 
     private final Path file;
     private final Path tmp;
-    private final NdArray initial;
     private final NDManager manager;
     private NdArray prepared;
     private NDManager preparedManager; // holds the prepared NDArray
     private NDArray preparedArray;
 
     NpyDjlLib(String name, Path dir, NdArray initial) throws IOException {
-        super(name);
+        super(name, initial);
         this.file = dir.resolve("x.npz");
         this.tmp = dir.resolve("x.npz.tmp");
-        this.initial = initial;
         this.manager = NDManager.newBaseManager();
         try {
             save(initial);
@@ -89,21 +87,6 @@ final class NpyDjlLib extends Lib {
     @Override
     void release(Object loaded) {
         ((NDList) loaded).singletonOrThrow().getManager().close();
-    }
-
-    @Override
-    void replace(long[] indices, NdArray rows) throws IOException {
-        rewriteReplace(indices, rows);
-    }
-
-    @Override
-    void append(NdArray rows) throws IOException {
-        rewriteAppend(rows);
-    }
-
-    @Override
-    void truncateToInitial() throws IOException {
-        save(initial);
     }
 
     @Override

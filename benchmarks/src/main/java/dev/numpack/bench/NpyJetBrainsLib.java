@@ -32,18 +32,16 @@ import org.jetbrains.bio.npy.NpyFile;
  *       into one whole array, and the chunk-sequence reader behind it is {@code internal}.
  * </ul>
  */
-final class NpyJetBrainsLib extends Lib {
+final class NpyJetBrainsLib extends RewritingLib {
     private final Path file;
     private final Path tmp;
-    private final NdArray initial;
     private NdArray prepared;
     private float[] preparedData;
 
     NpyJetBrainsLib(String name, Path dir, NdArray initial) throws IOException {
-        super(name);
+        super(name, initial);
         this.file = dir.resolve("x.npy");
         this.tmp = dir.resolve("x.npy.tmp");
-        this.initial = initial;
         save(initial);
     }
 
@@ -59,21 +57,6 @@ final class NpyJetBrainsLib extends Lib {
         ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
         return b;
-    }
-
-    @Override
-    void replace(long[] indices, NdArray rows) throws IOException {
-        rewriteReplace(indices, rows);
-    }
-
-    @Override
-    void append(NdArray rows) throws IOException {
-        rewriteAppend(rows);
-    }
-
-    @Override
-    void truncateToInitial() throws IOException {
-        save(initial);
     }
 
     @Override

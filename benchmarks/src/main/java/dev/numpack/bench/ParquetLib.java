@@ -55,10 +55,9 @@ import org.apache.parquet.schema.Types;
  *       reading from the start.
  * </ul>
  */
-final class ParquetLib extends Lib {
+final class ParquetLib extends RewritingLib {
     private final File file;
     private final File tmp;
-    private final NdArray initial;
     private final int cols;
     private final String[] names;
     private final MessageType schema;
@@ -70,13 +69,12 @@ final class ParquetLib extends Lib {
     private float[][] preparedRows; // ... into these rows
 
     ParquetLib(String name, Path dir, NdArray initial) throws IOException {
-        super(name);
+        super(name, initial);
         if (initial.shape().length != 2) {
             throw new IllegalArgumentException("ParquetLib stores rows x cols arrays");
         }
         this.file = dir.resolve("x.parquet").toFile();
         this.tmp = dir.resolve("x.parquet.tmp").toFile();
-        this.initial = initial;
         int c = Math.toIntExact(initial.shape()[1]);
         this.cols = c;
         this.names = new String[c];
@@ -181,21 +179,6 @@ final class ParquetLib extends Lib {
             }
         }
         Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    @Override
-    void replace(long[] indices, NdArray rows) throws IOException {
-        rewriteReplace(indices, rows);
-    }
-
-    @Override
-    void append(NdArray rows) throws IOException {
-        rewriteAppend(rows);
-    }
-
-    @Override
-    void truncateToInitial() throws IOException {
-        save(initial);
     }
 
     private float[][] toRows(NdArray whole) {
