@@ -8,8 +8,8 @@ import java.util.Arrays;
 /**
  * Finds the rows of an array that differ from its committed data. A batch commit of an array whose dtype and
  * shape did not change then rewrites only those rows, in place and redo-logged as {@link NumPack#replace}
- * does, instead of writing the whole array to a new file: 100 changes to 10 rows of a 40 MB array commit
- * 4 KB. Comparing costs one read of both copies, far less than writing and syncing the whole array.
+ * does, instead of writing the whole array to a new file: 100 changes to 10 rows of 40 bytes in a 40 MB array
+ * commit 400 bytes. Comparing costs one read of both copies, far less than writing and syncing the whole array.
  */
 final class ChangedRows {
     /** Most bytes a commit rewrites in place; above this (or a quarter of the array) it writes a new file. */
