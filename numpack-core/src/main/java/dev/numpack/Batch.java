@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * when the batch closes. Either every change of the batch is committed or none is; shape and dtype
  * changes are allowed. An array saved with its dtype and shape unchanged commits only the rows that differ
  * from the file (in place, redo-logged, as {@link NumPack#replace}) when they are at most a quarter of it
- * and 64 MiB; otherwise, and for any other change, the array is written to a new file. {@link #edit} changes an
+ * and fit the commit's 64 MiB budget for such rows; otherwise, and for any other change, the array is written to a new file. {@link #edit} changes an
  * array in place, with no copy per change. Call {@link #abort()} to discard the batch instead (or use
  * {@link NumPack#batch(java.util.function.Consumer)}, which aborts when the work throws).
  *
@@ -45,8 +45,18 @@ public final class Batch implements AutoCloseable {
         store.beginBatch(this);
     }
 
-    /** @param name array @return the array as this batch sees it (cached after the first load) */
+    /**
+     * @param name array
+     * @return the array as this batch sees it (cached after the first load; while an {@link #edit} copy of it
+     *     is in use, a copy of that, so that the array returned stays a value)
+     */
     public NdArray load(String name) {
+        NdArray a = cached(name);
+        return edits.containsKey(name) ? NdArray.copyOf(a.dtype(), a.shape(), a.buffer()) : a;
+    }
+
+    /** @return the batch's array for {@code name} (its edit copy, when there is one), no copy made */
+    private NdArray cached(String name) {
         ensureOpen();
         NdArray a = cache.get(name);
         if (a == null) {
@@ -63,9 +73,8 @@ public final class Batch implements AutoCloseable {
      * The array's bytes in this batch, writable, for changing it in place without a copy per change: the
      * batch copies the array once, on the first call, and later calls return views of the same memory until
      * the name is saved, appended to, replaced, deleted from or dropped. Changes are committed with the batch
-     * (or discarded by {@link #abort()}). Arrays that {@link #load} returns for this name while the copy is in
-     * use share its memory and show later edits, as numpy views do; an array loaded before the first edit
-     * does not change.
+     * (or discarded by {@link #abort()}). {@link #load} of this name meanwhile returns a copy (an
+     * {@code NdArray} is a value), so use this buffer, not {@code load}, in a loop of changes.
      *
      * <pre>{@code
      * try (Batch b = np.batch()) {
@@ -84,7 +93,7 @@ public final class Batch implements AutoCloseable {
         ensureOpen();
         ByteBuffer w = edits.get(name);
         if (w == null) {
-            NdArray a = load(name);
+            NdArray a = cached(name);
             if (a.byteSize() > Integer.MAX_VALUE - 8) {
                 throw new InvalidArgumentException(store.path(), name, a.byteSize()
                         + " bytes: more than one buffer holds (2 GiB); use a writable batch");
@@ -110,7 +119,7 @@ public final class Batch implements AutoCloseable {
 
     /** @param name array @param rows rows to append (same dtype and row shape) */
     public void append(String name, NdArray rows) {
-        NdArray a = load(name);
+        NdArray a = cached(name);
         checkRowShape(name, a, rows);
         long[] shape = a.shape();
         shape[0] += rows.rows();
@@ -125,7 +134,7 @@ public final class Batch implements AutoCloseable {
      * @param indices row indices (negative count from the end)
      */
     public void replace(String name, NdArray rows, long... indices) {
-        NdArray a = load(name);
+        NdArray a = cached(name);
         checkRowShape(name, a, rows);
         if (rows.rows() != indices.length) {
             throw new InvalidArgumentException(store.path(), name, indices.length + " indices for " + rows.rows() + " rows");
@@ -143,7 +152,7 @@ public final class Batch implements AutoCloseable {
 
     /** @param name array @param indices rows to remove (negative count from the end) */
     public void delete(String name, long... indices) {
-        NdArray a = load(name);
+        NdArray a = cached(name);
         Set<Long> gone = new HashSet<>();
         for (long i : indices) {
             gone.add(index(name, a, i));

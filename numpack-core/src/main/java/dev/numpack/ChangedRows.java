@@ -9,11 +9,16 @@ import java.util.Arrays;
  * Finds the rows of an array that differ from its committed data. A batch commit of an array whose dtype and
  * shape did not change then rewrites only those rows, in place and redo-logged as {@link NumPack#replace}
  * does, instead of writing the whole array to a new file: 100 changes to 10 rows of 40 bytes in a 40 MB array
- * commit 400 bytes. Comparing costs one read of both copies, far less than writing and syncing the whole array.
+ * commit 400 bytes (and their journal records). Comparing costs one read of both copies, far less than writing and syncing the whole array.
  */
 final class ChangedRows {
-    /** Most bytes a commit rewrites in place; above this (or a quarter of the array) it writes a new file. */
+    /**
+     * Most bytes one commit rewrites in place, over all its arrays, counting {@link #ROW_OVERHEAD} per row: the
+     * rows travel in the redo journal, which is held in memory and read back whole by recovery.
+     */
     static final long MAX_IN_PLACE_BYTES = 64L << 20;
+    /** What a changed row costs in the journal beyond its bytes (its action and buffer), counted generously. */
+    static final long ROW_OVERHEAD = 64;
     /** Bytes compared at a time: equal blocks are skipped with one vectorised comparison. */
     private static final int BLOCK = 256 << 10;
 
@@ -23,16 +28,17 @@ final class ChangedRows {
     /**
      * @param committed the committed rows (physical = logical: no deleted rows)
      * @param now the rows to commit, as many and as wide as {@code committed}
+     * @param budgetBytes what the commit may still write in place, rows and {@link #ROW_OVERHEAD} counted
      * @return the ascending indices of the rows that differ, or {@code null} when more than a quarter of the
-     *     array's bytes, or {@value #MAX_IN_PLACE_BYTES} bytes, differ (then a new file is the better write)
+     *     array's rows differ or the rows would exceed the budget (then a new file is the better write)
      */
-    static long[] find(ArrayData committed, RowSource now) {
+    static long[] find(ArrayData committed, RowSource now, long budgetBytes) {
         long rows = now.rows();
         long rb = now.rowBytes();
         if (rb <= 0 || rb > Integer.MAX_VALUE / 4 || rows == 0) {
             return null;
         }
-        long budgetRows = Math.min(rows / 4, MAX_IN_PLACE_BYTES / rb);
+        long budgetRows = Math.min(rows / 4, Math.max(0, budgetBytes) / (rb + ROW_OVERHEAD));
         int blockRows = (int) Math.max(1, BLOCK / rb);
         ByteBuffer scratchA = null;
         ByteBuffer scratchB = null;

@@ -38,6 +38,7 @@ final class Commit {
     private final Map<Path, Long> truncateOnFailure = new LinkedHashMap<>();
     private final long now;
     private boolean newNames; // staging created a name in the store directory
+    private long inPlaceLeft = ChangedRows.MAX_IN_PLACE_BYTES; // what batch saves may still write in place
     private final java.util.Set<String> checkedFiles = new java.util.HashSet<>(); // checked for in-place writes
 
     Commit(StoreContext ctx, StoreSnapshot base) {
@@ -49,6 +50,16 @@ final class Commit {
 
     ArrayEntry current(String name) {
         return next.get(name);
+    }
+
+    /** @return what batch saves of this commit may still write in place (see {@link ChangedRows}) */
+    long inPlaceLeft() {
+        return inPlaceLeft;
+    }
+
+    /** @param bytes taken from {@link #inPlaceLeft()} */
+    void chargeInPlace(long bytes) {
+        inPlaceLeft -= bytes;
     }
 
     /** @return the array's committed entry when this commit has not staged anything for it yet, else null */

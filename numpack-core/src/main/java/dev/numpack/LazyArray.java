@@ -11,8 +11,9 @@ import java.util.Arrays;
  * A memory-mapped, read-only view of one array, opened in O(1): no data is read until asked for.
  *
  * <p>The view is a snapshot: it keeps the shape, deletion bitmap and mapped files of the moment it was
- * opened. A later save or compaction writes new files, so this view keeps reading the old content;
- * rows replaced in place and appended rows are not part of the snapshot's row count. Row indices are
+ * opened. A later save or compaction writes new files, so this view keeps reading the old content; rows
+ * replaced in place (by {@code replace}, or by a batch commit that changed few rows of an array it kept the
+ * shape of) show through, and appended rows are not part of the snapshot's row count. Row indices are
  * logical (deleted rows are skipped) and may be negative, counting from the end, as in NumPack.
  *
  * <p>{@link #gather(long[], ByteBuffer)} is the hot path for training: it copies arbitrary rows into a

@@ -51,7 +51,8 @@ import java.util.function.Consumer;
  *       rename them into place, so a {@link LazyArray} opened earlier keeps reading the old content.
  *       {@code replace} writes rows in place (redo-logged): views of that array see the new rows. So
  *       does the commit of a batch for an array whose dtype and shape it kept and of which it changed at
- *       most a quarter (and 64 MiB): only the changed rows are written, as by {@code replace}.</li>
+ *       most a quarter (and at most 64 MiB of rows in the whole commit): only the changed rows are written,
+ *       as by {@code replace}, so readers may see them before the batch's other arrays.</li>
  *   <li><b>One writer.</b> A writable store holds an OS lock on {@code .numpack.lock} until closed; a second
  *       writer, in this or another process, gets {@link StoreLockedException} (at once, or after
  *       {@link Builder#optLockTimeout}). Read-only stores take no lock (except, briefly, to complete the
@@ -866,9 +867,10 @@ public final class NumPack implements AutoCloseable {
         ArrayEntry cur = c.untouched(name);
         if (cur != null && cur.problem() == null && cur.bitmap() == null && shape.length > 0
                 && cur.record().dtype() == dtype && Arrays.equals(cur.record().shape(), shape)) {
-            long[] changed = ChangedRows.find(mapped(cur), rows);
+            long[] changed = ChangedRows.find(mapped(cur), rows, c.inPlaceLeft());
             if (changed != null) {
                 if (changed.length > 0) {
+                    c.chargeInPlace(changed.length * (rows.rowBytes() + ChangedRows.ROW_OVERHEAD));
                     c.replace(name, changed, ChangedRows.picked(rows, changed));
                 }
                 return;

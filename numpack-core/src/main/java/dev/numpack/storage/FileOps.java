@@ -65,6 +65,7 @@ public final class FileOps {
             SYNC_THREADS, r -> {
                 Thread t = new Thread(r, "numpack-fsync");
                 t.setDaemon(true);
+                t.setContextClassLoader(null); // hold no application's class loader
                 return t;
             });
 

@@ -225,7 +225,9 @@ public final class ArrayModel {
                     changed.add(i);
                 }
             }
-            if (changed.size() <= Math.min(rows.size() / 4, (64L << 20) / rowBytes())) {
+            // the store's budget is 64 MiB per commit, 64 bytes a row counted beyond its bytes; the model's arrays
+            // are far too small for it to bind across arrays
+            if (changed.size() <= Math.min(rows.size() / 4, (64L << 20) / (rowBytes() + 64))) {
                 for (int i : changed) {
                     gen.phys.set(i, rows.get(i).clone());
                 }
