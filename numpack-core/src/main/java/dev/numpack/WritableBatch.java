@@ -11,7 +11,8 @@ import java.util.Map;
  * closes; then all opened arrays are committed at once, atomically: each array's changed rows are found
  * by comparing the mapping with the file, and written in place through the redo journal (as
  * {@link NumPack#replace} does) when they are at most a quarter of the array and fit the commit's 64 MiB
- * budget for such rows; otherwise the array is written to a new file. A crash before that leaves the store as it was. {@link #abort()} discards the changes.
+ * budget for such rows; otherwise the array is written to a new file. A crash before that leaves the store as
+ * it was. {@link #abort()} discards the changes.
  *
  * <pre>{@code
  * try (WritableBatch wb = np.writableBatch()) {
