@@ -74,7 +74,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>Runs with {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (see {@link ColumnarPeers#JVM_FLAGS}).
  */
-final class ArrowLib extends RewritingLib {
+final class ArrowLib extends RewritingLib<ArrowLib.Batches> {
     /** Rows per record batch. */
     static final int BATCH_ROWS = 1 << 16;
 
@@ -85,8 +85,6 @@ final class ArrowLib extends RewritingLib {
     private final Schema schema;
     private final BufferAllocator root = new RootAllocator();
 
-    private NdArray prepared; // the array prepareSave converted ...
-    private Batches preparedBatches; // ... into these batches
     private FileChannel viewChannel; // for gather: opened on first use, closed when the file is replaced
     private ArrowFileReader view;
 
@@ -233,26 +231,14 @@ final class ArrowLib extends RewritingLib {
     }
 
     @Override
-    void prepareSave(NdArray whole) {
-        closePrepared();
-        preparedBatches = toBatches(whole);
-        prepared = whole;
-    }
-
-    @Override
-    void save(NdArray whole) throws IOException {
-        closeView();
-        if (whole == prepared) {
-            write(preparedBatches);
-        } else {
-            try (Batches b = toBatches(whole)) {
-                write(b);
-            }
-        }
+    void free(Batches form) {
+        form.close();
     }
 
     /** Writes the batches to {@link #tmp}, then renames it over {@link #file}. */
-    private void write(Batches batches) throws IOException {
+    @Override
+    void write(NdArray whole, Batches batches) throws IOException {
+        closeView();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
                 VectorSchemaRoot out = VectorSchemaRoot.create(schema, root);
@@ -271,7 +257,8 @@ final class ArrowLib extends RewritingLib {
     }
 
     /** Copies {@code whole} into record batches of {@link #BATCH_ROWS} rows. */
-    private Batches toBatches(NdArray whole) {
+    @Override
+    Batches toForm(NdArray whole) {
         Batches b = new Batches(root.newChildAllocator("batches", 0, Long.MAX_VALUE));
         try {
             ByteBuffer src = whole.buffer();
@@ -321,19 +308,11 @@ final class ArrowLib extends RewritingLib {
         }
     }
 
-    private void closePrepared() {
-        if (preparedBatches != null) {
-            preparedBatches.close();
-            preparedBatches = null;
-            prepared = null;
-        }
-    }
-
     @Override
     public void close() throws IOException {
         try {
             closeView();
-            closePrepared();
+            freePrepared();
         } finally {
             root.close();
         }

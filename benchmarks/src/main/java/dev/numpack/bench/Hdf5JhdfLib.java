@@ -43,7 +43,7 @@ import java.nio.file.StandardCopyOption;
  * loop, so this class sets {@code -Dorg.slf4j.simpleLogger.log.io.jhdf=error} itself unless the JVM was
  * given a level for {@code io.jhdf} (slf4j-simple reads it when jHDF's loggers are created, after this).
  */
-final class Hdf5JhdfLib extends RewritingLib {
+final class Hdf5JhdfLib extends RewritingLib<float[][]> {
     static final String DATASET = "x";
 
     static {
@@ -55,8 +55,6 @@ final class Hdf5JhdfLib extends RewritingLib {
 
     private final Path file;
     private final Path tmp;
-    private NdArray prepared;
-    private float[][] preparedRows;
     private HdfFile view; // for gather: opened on first use, closed by save
     private Dataset viewDataset;
 
@@ -129,15 +127,13 @@ final class Hdf5JhdfLib extends RewritingLib {
     }
 
     @Override
-    void prepareSave(NdArray whole) {
-        prepared = whole;
-        preparedRows = whole.toFloatMatrix();
+    float[][] toForm(NdArray whole) {
+        return whole.toFloatMatrix();
     }
 
     /** {@code putDataset("x", float[][])} into a new file, renamed over the old one. */
     @Override
-    void save(NdArray whole) throws IOException {
-        float[][] rows = whole == prepared ? preparedRows : whole.toFloatMatrix();
+    void write(NdArray whole, float[][] rows) throws IOException {
         closeView();
         Files.deleteIfExists(tmp); // WritableHdfFile opens with CREATE, not TRUNCATE_EXISTING
         try (WritableHdfFile w = HdfFile.write(tmp)) {
@@ -157,7 +153,6 @@ final class Hdf5JhdfLib extends RewritingLib {
     @Override
     public void close() {
         closeView();
-        prepared = null;
-        preparedRows = null;
+        freePrepared();
     }
 }

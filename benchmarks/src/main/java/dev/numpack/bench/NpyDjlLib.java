@@ -43,15 +43,12 @@ import java.nio.file.StandardCopyOption;
  * downloading it), {@code -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error} (a no-GPU warning
  * on start), {@code --enable-native-access=ALL-UNNAMED} on JDK 24+.
  */
-final class NpyDjlLib extends RewritingLib {
+final class NpyDjlLib extends RewritingLib<NDArray> {
     private static final int IO_BUFFER = 1 << 16;
 
     private final Path file;
     private final Path tmp;
     private final NDManager manager;
-    private NdArray prepared;
-    private NDManager preparedManager; // holds the prepared NDArray
-    private NDArray preparedArray;
 
     NpyDjlLib(String name, Path dir, NdArray initial) throws IOException {
         super(name, initial);
@@ -89,53 +86,32 @@ final class NpyDjlLib extends RewritingLib {
         ((NDList) loaded).singletonOrThrow().getManager().close();
     }
 
+    /** A float32 tensor over {@code a}'s direct buffer (PyTorch's from_blob: no copy), in a manager of its own. */
     @Override
-    void prepareSave(NdArray whole) {
-        closePrepared();
-        preparedManager = manager.newSubManager();
-        preparedArray = toNd(preparedManager, whole);
-        prepared = whole;
+    NDArray toForm(NdArray a) {
+        if (a.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("float32 only, not " + a.dtype());
+        }
+        return manager.newSubManager().create(a.buffer(), new Shape(a.shape()), DataType.FLOAT32);
+    }
+
+    @Override
+    void free(NDArray form) {
+        form.getManager().close();
     }
 
     /** {@code NDList.encode(out, NPZ)} to a temporary file, renamed over the old one. */
     @Override
-    void save(NdArray whole) throws IOException {
-        if (whole == prepared) {
-            write(preparedArray);
-        } else {
-            try (NDManager m = manager.newSubManager()) {
-                write(toNd(m, whole));
-            }
+    void write(NdArray whole, NDArray array) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), IO_BUFFER)) {
+            new NDList(array).encode(out, NDList.Encoding.NPZ);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private void write(NDArray array) throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), IO_BUFFER)) {
-            new NDList(array).encode(out, NDList.Encoding.NPZ);
-        }
-    }
-
-    /** A float32 tensor over {@code a}'s direct buffer (PyTorch's from_blob: no copy). */
-    private static NDArray toNd(NDManager m, NdArray a) {
-        if (a.dtype() != DType.FLOAT32) {
-            throw new IllegalArgumentException("float32 only, not " + a.dtype());
-        }
-        return m.create(a.buffer(), new Shape(a.shape()), DataType.FLOAT32);
-    }
-
-    private void closePrepared() {
-        if (preparedManager != null) {
-            preparedManager.close();
-        }
-        preparedManager = null;
-        preparedArray = null;
-        prepared = null;
-    }
-
     @Override
     public void close() {
-        closePrepared();
+        freePrepared();
         manager.close();
     }
 }

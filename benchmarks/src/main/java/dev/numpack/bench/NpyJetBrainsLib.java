@@ -32,11 +32,9 @@ import org.jetbrains.bio.npy.NpyFile;
  *       into one whole array, and the chunk-sequence reader behind it is {@code internal}.
  * </ul>
  */
-final class NpyJetBrainsLib extends RewritingLib {
+final class NpyJetBrainsLib extends RewritingLib<float[]> {
     private final Path file;
     private final Path tmp;
-    private NdArray prepared;
-    private float[] preparedData;
 
     NpyJetBrainsLib(String name, Path dir, NdArray initial) throws IOException {
         super(name, initial);
@@ -60,15 +58,13 @@ final class NpyJetBrainsLib extends RewritingLib {
     }
 
     @Override
-    void prepareSave(NdArray whole) {
-        prepared = whole;
-        preparedData = whole.toFloatArray();
+    float[] toForm(NdArray whole) {
+        return whole.toFloatArray();
     }
 
     /** {@code NpyFile.write} of a {@code float[]} to a temporary file, renamed over the old one. */
     @Override
-    void save(NdArray whole) throws IOException {
-        float[] data = whole == prepared ? preparedData : whole.toFloatArray();
+    void write(NdArray whole, float[] data) throws IOException {
         int[] shape = new int[whole.ndim()];
         for (int i = 0; i < shape.length; i++) {
             shape[i] = Math.toIntExact(whole.shape()[i]);
@@ -80,7 +76,6 @@ final class NpyJetBrainsLib extends RewritingLib {
 
     @Override
     public void close() {
-        prepared = null;
-        preparedData = null;
+        freePrepared();
     }
 }

@@ -55,7 +55,7 @@ import org.apache.parquet.schema.Types;
  *       reading from the start.
  * </ul>
  */
-final class ParquetLib extends RewritingLib {
+final class ParquetLib extends RewritingLib<float[][]> {
     private final File file;
     private final File tmp;
     private final int cols;
@@ -65,8 +65,6 @@ final class ParquetLib extends RewritingLib {
     private final Dehydrator<float[]> dehydrator;
     private final Function<String[], Integer> columnOf;
 
-    private NdArray prepared; // the array prepareSave converted ...
-    private float[][] preparedRows; // ... into these rows
 
     ParquetLib(String name, Path dir, NdArray initial) throws IOException {
         super(name, initial);
@@ -164,14 +162,7 @@ final class ParquetLib extends RewritingLib {
     }
 
     @Override
-    void prepareSave(NdArray whole) {
-        preparedRows = toRows(whole);
-        prepared = whole;
-    }
-
-    @Override
-    void save(NdArray whole) throws IOException {
-        float[][] rows = whole == prepared ? preparedRows : toRows(whole);
+    void write(NdArray whole, float[][] rows) throws IOException {
         Files.deleteIfExists(tmp.toPath());
         try (ParquetWriter<float[]> w = ParquetWriter.writeFile(schema, tmp, dehydrator)) {
             for (float[] row : rows) {
@@ -181,7 +172,8 @@ final class ParquetLib extends RewritingLib {
         Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private float[][] toRows(NdArray whole) {
+    @Override
+    float[][] toForm(NdArray whole) {
         FloatBuffer src = whole.buffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         float[][] rows = new float[Math.toIntExact(whole.shape()[0])][cols];
         for (float[] row : rows) {
@@ -192,7 +184,6 @@ final class ParquetLib extends RewritingLib {
 
     @Override
     public void close() {
-        preparedRows = null;
-        prepared = null;
+        freePrepared();
     }
 }
