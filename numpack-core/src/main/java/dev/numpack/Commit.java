@@ -10,6 +10,7 @@ import dev.numpack.storage.ArrayEntry;
 import dev.numpack.storage.Journal;
 import dev.numpack.storage.StoreLayout;
 import dev.numpack.storage.StoreSnapshot;
+import dev.numpack.storage.SyncGroup;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,7 +35,7 @@ final class Commit {
     private final Map<String, ArrayEntry> next;
     private final List<Action> actions = new ArrayList<>();
     private final List<DataWriter.Prepared> prepared = new ArrayList<>();
-    private final List<Path> unsynced = new ArrayList<>(); // new files, fsynced together before the commit point
+    private final SyncGroup syncs; // new files' fsyncs, started as each is written, awaited before the commit point
     private final Map<Path, Long> truncateOnFailure = new LinkedHashMap<>();
     private final long now;
     private boolean newNames; // staging created a name in the store directory
@@ -46,6 +47,7 @@ final class Commit {
         this.base = base;
         this.next = new LinkedHashMap<>(base.arrays());
         this.now = ctx.nextMicros();
+        this.syncs = new SyncGroup(ctx.ops);
     }
 
     ArrayEntry current(String name) {
@@ -75,7 +77,7 @@ final class Commit {
             dropBroken(old);
             old = null;
         }
-        DataWriter.Prepared p = new DataWriter(ctx, unsynced).write(name, rows, old, base.get(name));
+        DataWriter.Prepared p = new DataWriter(ctx, syncs).write(name, rows, old, base.get(name));
         prepared.add(p);
         actions.addAll(p.actions);
         if (old != null && old.bitmap() != null) {
@@ -132,7 +134,7 @@ final class Commit {
             DataWriter.Prepared p = new DataWriter.Prepared();
             p.created.add(path);
             prepared.add(p);
-            new DataWriter(ctx, unsynced).writeFile(path, new Offset(rows, done), 0, n);
+            new DataWriter(ctx, syncs).writeFile(path, new Offset(rows, done), 0, n);
             segs.add(new SegmentManifest.Segment(file, n, n * rb));
             done += n;
         }
@@ -302,7 +304,7 @@ final class Commit {
             return base;
         }
         try {
-            ctx.ops.syncFiles(unsynced); // every new file durable before the journal makes the commit
+            syncs.await(); // every new file durable before the journal makes the commit
         } catch (IOException e) {
             rollback();
             throw new NumPackException(ctx.root(), null, "commit failed, nothing changed: " + e.getMessage(), e);
@@ -335,6 +337,7 @@ final class Commit {
 
     /** Removes staged files and bytes appended beyond committed ends. */
     void rollback() {
+        syncs.abandon(); // no fsync runs on behind the rollback
         for (DataWriter.Prepared p : prepared) {
             p.discard();
         }

@@ -5,6 +5,7 @@ import dev.numpack.format.SegmentManifest;
 import dev.numpack.storage.ArrayEntry;
 import dev.numpack.storage.FileOps;
 import dev.numpack.storage.StoreLayout;
+import dev.numpack.storage.SyncGroup;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -46,14 +47,14 @@ final class DataWriter {
     }
 
     private final StoreContext ctx;
-    private final List<Path> syncLater;
+    private final SyncGroup syncLater;
 
     /**
      * @param ctx the store
-     * @param syncLater where new files go to be fsynced together before the commit point, or {@code null} to
-     *     fsync each file as it is written
+     * @param syncLater the commit's fsyncs, which take each new file as soon as it is written (awaited
+     *     before the commit point), or {@code null} to fsync each file before {@code write} returns
      */
-    DataWriter(StoreContext ctx, List<Path> syncLater) {
+    DataWriter(StoreContext ctx, SyncGroup syncLater) {
         this.ctx = ctx;
         this.syncLater = syncLater;
     }
@@ -173,17 +174,22 @@ final class DataWriter {
 
     /**
      * Writes rows {@code [first, first + count)} of {@code src} to a new file and fsyncs it, now or (given a
-     * {@code syncLater} list) with the commit's other new files.
+     * {@code syncLater} group) in the background while the commit writes its next files.
      */
     void writeFile(Path path, RowSource src, long first, long count) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
             appendRows(ch, 0, src, first, count);
-            if (ctx.ops.durable()) {
-                if (syncLater != null) {
-                    syncLater.add(path);
-                } else {
-                    ch.force(true);
-                }
+            if (syncLater != null) {
+                FileChannel handed = ch;
+                ch = null; // the group owns it now: it fsyncs and closes it
+                syncLater.add(handed, path);
+            } else if (ctx.ops.durable()) {
+                ch.force(true);
+            }
+        } finally {
+            if (ch != null) {
+                ch.close();
             }
         }
     }

@@ -98,7 +98,24 @@ public final class NumPack implements AutoCloseable {
             this.snap = snap;
             this.maps = maps;
         }
+
+        /** Closes the channels kept for positional reads; views of this snapshot read from the mappings. */
+        void closeReaders() {
+            closeReaders(maps);
+        }
+
+        static void closeReaders(Map<String, Mapped> maps) {
+            for (Mapped m : maps.values()) {
+                m.data.closeReaders();
+            }
+        }
     }
+
+    /**
+     * Most data files a read-only store keeps open for positional reads of large ranges (see
+     * {@link dev.numpack.storage.MappedFile}): a bound on the descriptors a store holds.
+     */
+    static final int MAX_READERS = 64;
 
     static final class Mapped {
         final ArrayEntry entry;
@@ -215,6 +232,9 @@ public final class NumPack implements AutoCloseable {
                     s = null;
                 }
                 boolean stable = !ctx.journal.present() && java.util.Objects.equals(before, metadataStamp());
+                if (!stable || s == null) {
+                    View.closeReaders(maps); // thrown away
+                }
                 if (stable && s == null) {
                     throw last; // nothing moved while we read: the damage is real
                 }
@@ -234,11 +254,14 @@ public final class NumPack implements AutoCloseable {
     /** Maps every readable array; an array whose files cannot be mapped becomes a broken entry. */
     private StoreSnapshot mapAll(StoreSnapshot s, Map<String, Mapped> maps) {
         Map<String, ArrayEntry> out = new java.util.TreeMap<>();
+        int readers = MAX_READERS;
         for (ArrayEntry e : s.arrays().values()) {
             ArrayEntry kept = e;
             if (e.problem() == null) {
                 try {
-                    maps.put(e.name(), new Mapped(e, ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY)));
+                    ArrayData d = ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY, readers);
+                    readers -= d.readers();
+                    maps.put(e.name(), new Mapped(e, d));
                 } catch (IOException | CorruptStoreException ex) {
                     kept = ArrayEntry.broken(e.record(), new CorruptStoreException(root, e.name(),
                             "cannot map data: " + ex.getMessage()).getMessage());
@@ -263,7 +286,11 @@ public final class NumPack implements AutoCloseable {
     }
 
     /**
-     * Opens an existing store read-only; takes no lock.
+     * Opens an existing store read-only; takes no lock. Every array is mapped at once (one consistent
+     * snapshot), and up to {@value #MAX_READERS} data files of at least 1 MiB stay open until
+     * {@link #close()} or {@link #refresh()}, so that reads of large ranges ({@link LazyArray#readRows},
+     * {@link #load}) into direct buffers use positional reads, which read ahead from disk better than
+     * page faults on a mapping.
      *
      * @param path the store directory
      * @return the open store
@@ -409,7 +436,9 @@ public final class NumPack implements AutoCloseable {
             return false;
         }
         synchronized (this) {
+            View old = view;
             view = readConsistent();
+            old.closeReaders(); // views still open on the old snapshot read from its mappings
         }
         return true;
     }
@@ -1082,6 +1111,9 @@ public final class NumPack implements AutoCloseable {
                 new Sweeper(ctx).syncAll(view.snap); // after the journal is gone, so that is durable too
             }
             closed = true;
+            if (readOnly) {
+                view.closeReaders();
+            }
             if (lock != null) {
                 lock.close();
             }

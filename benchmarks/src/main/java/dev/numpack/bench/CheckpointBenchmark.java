@@ -62,9 +62,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code numpack}: {@link CheckpointManager#save} (synchronous, {@code Durability.FSYNC}, keep-last 1):
  *       parameters and Adam's means and variances (120,250,488 bytes of tensors) in one NumPack store, one batch
- *       commit, fsynced, renamed; the previous checkpoint is pruned inside the timed call (listed, renamed away,
- *       directory fsynced, files unlinked; their blocks are freed when a GC unmaps them, see
- *       {@link SaveState#beforeIteration});
+ *       commit, fsynced, renamed; the previous checkpoint is pruned inside the timed call (renamed away,
+ *       directory fsynced); the manager's background thread then unlinks its files, and their blocks are
+ *       freed when a GC unmaps them, both waited for untimed (see {@link SaveState#beforeIteration});
  *   <li>{@code numpack-nofsync}: the same with {@code Durability.NO_FSYNC};
  *   <li>{@code numpack-weights}: the same as {@code numpack} with no optimizer ({@code save(model, null, state)}): the
  *       parameters only, 40,083,496 bytes, as DJL's file holds;
@@ -411,11 +411,13 @@ public class CheckpointBenchmark {
         }
 
         /**
-         * Untimed: deletes the file the last save superseded (djl, raw), collects garbage and waits until no
-         * deleted file of the directory is still mapped. numpack's prune deletes inside {@code save}, but the
-         * stores its {@code list()} opened keep the deleted files mapped until a GC unmaps them, and only then
-         * does the file system free their blocks (about 30 ms for 120 MB here); this wait keeps that work out
-         * of the next timed save, as the deletes of djl and raw are kept out.
+         * Untimed: deletes the file the last save superseded (djl, raw); for numpack, waits until the
+         * manager's background thread has removed the pruned checkpoint (no {@code .del-} tree left), collects
+         * garbage and waits until no deleted file of the directory is still mapped (the stores the manager
+         * opened keep them mapped until a GC unmaps them, and only then does the file system free their
+         * blocks, about 30 ms for 120 MB here). This keeps the freeing of the old checkpoint out of the next
+         * timed save, as the deletes of djl and raw are kept out; in training, saves minutes apart never
+         * wait for it.
          */
         @Setup(Level.Iteration)
         public void beforeIteration() throws IOException, InterruptedException {
@@ -423,6 +425,7 @@ public class CheckpointBenchmark {
                 Files.delete(superseded);
                 superseded = null;
             }
+            awaitNoDeletedTree(dir);
             System.gc();
             awaitUnmapped(dir);
         }
@@ -467,6 +470,22 @@ public class CheckpointBenchmark {
     private static void rotate(SaveState s, Path file) {
         s.superseded = s.previous;
         s.previous = file;
+    }
+
+    /** Waits (up to 10 s) until {@code dir} holds no {@code .del-} tree, which the manager removes in the background. */
+    static void awaitNoDeletedTree(Path dir) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            boolean pending;
+            try (Stream<Path> s = Files.list(dir)) {
+                pending = s.anyMatch(p -> p.getFileName().toString().startsWith(".del-"));
+            }
+            if (!pending) {
+                return;
+            }
+            Thread.sleep(2);
+        }
+        throw new IllegalStateException("a pruned checkpoint under " + dir + " is still there after 10 s");
     }
 
     /** Waits (up to 10 s) until this process maps no deleted file under {@code dir}. */

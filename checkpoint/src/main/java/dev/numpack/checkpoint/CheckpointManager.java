@@ -58,12 +58,16 @@ import org.slf4j.LoggerFactory;
  * checkpoint survives a crash or power loss. At any instant of a crash, the directory holds the previous
  * checkpoints intact and either all of the new one or none of it under a checkpoint name; leftovers of an
  * interrupted save are removed when the directory is next opened. Old checkpoints are pruned only after the
- * new one is durable, and only checkpoints this library wrote (a valid description) are ever deleted.
+ * new one is durable, and only checkpoints this library wrote (a valid description) are ever deleted. A
+ * pruned checkpoint is renamed away (durably) inside {@code save}; its files are removed by a background
+ * thread, which {@link #close()} waits for.
  *
  * <h2>Restore</h2>
- * Every array's CRC32C is checked, streaming it through a 1 MiB buffer, before anything in the model or
- * optimizer changes; then the arrays are read straight into the parameters' memory and new optimizer
- * tensors (where the engine shares tensor memory, as PyTorch on the CPU does; elsewhere through a buffer).
+ * A restore changes the model and optimizer only if every array it reads is whole: each is read once,
+ * straight into the parameters' memory and new optimizer tensors (where the engine shares tensor memory, as
+ * PyTorch on the CPU does; elsewhere into buffers set at the end), and its CRC32C checked as it arrives. The
+ * parameters' previous values are copied aside on a second thread meanwhile, and put back if any array is
+ * damaged; the optimizer is changed last, once all arrays are verified.
  * "Latest" is the last written, whatever its step. A damaged latest checkpoint is skipped, with a warning,
  * for the newest intact one, and renamed aside ({@code damaged-checkpoint-...}) so that it no longer counts;
  * an I/O error is not damage and is thrown. A checkpoint whose parameter

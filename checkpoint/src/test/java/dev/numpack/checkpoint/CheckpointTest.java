@@ -134,6 +134,44 @@ class CheckpointTest {
     }
 
     @Test
+    void aDamagedArrayReadLastPutsBackEveryParameterAlreadyRead() throws IOException {
+        Path ckpt = dir.resolve("ckpt");
+        try (Model m = TinyTraining.model(1)) {
+            Optimizer o = TinyTraining.optimizer("adam");
+            try (Trainer t = TinyTraining.trainer(m, o); CheckpointManager c = manager().build()) {
+                TinyTraining.fakeSteps(m, o, 3);
+                c.save(m, o, state(0, 1, 1)).join();
+            }
+        }
+        // the optimizer's arrays are read after every parameter: damage one of them
+        Path victim;
+        try (Stream<Path> s = Files.list(ckpt.resolve("checkpoint-000000000001"))) {
+            victim = s.filter(p -> p.getFileName().toString().startsWith("data_optim.")).sorted().reduce((a, b) -> b)
+                    .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(victim);
+        bytes[bytes.length - 1] ^= 0x10;
+        Files.write(victim, bytes);
+        try (Model m = TinyTraining.model(2)) {
+            Optimizer o = TinyTraining.optimizer("adam");
+            try (Trainer t = TinyTraining.trainer(m, o); CheckpointManager c = manager().build()) {
+                TinyTraining.fakeSteps(m, o, 5);
+                Map<String, float[]> weights = values(m);
+                Map<String, float[]> moments = optimizerValues(m, o);
+                CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
+                        () -> c.restore("checkpoint-000000000001", m, o));
+                assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+                assertSameValues(weights, values(m)); // every parameter was overwritten, then put back
+                assertSameValues(moments, optimizerValues(m, o));
+                // and the intact parameters still restore, weights only
+                c.restore("checkpoint-000000000001", m, null);
+                assertTrue(weights.keySet().stream().anyMatch(k -> !java.util.Arrays.equals(weights.get(k),
+                        values(m).get(k))), "the checkpoint's weights are in");
+            }
+        }
+    }
+
+    @Test
     void aDamagedNewestCheckpointFallsBackToTheNewestIntactOne() throws IOException {
         Map<String, float[]> second;
         try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
@@ -244,8 +282,15 @@ class CheckpointTest {
             }
             // last 2: 10, 11; best 2 by loss: 3 (0.1), 8 (0.4); every 5: 5, 10
             assertEquals(List.of(3L, 5L, 8L, 10L, 11L), c.list().stream().map(CheckpointInfo::step).toList());
+            Set<String> finals; // pruned ones are renamed away inside save; only their files go in the background
+            try (Stream<Path> s = Files.list(ckpt)) {
+                finals = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("checkpoint-"))
+                        .collect(Collectors.toCollection(TreeSet::new));
+            }
+            assertEquals(Set.of("checkpoint-000000000003", "checkpoint-000000000005", "checkpoint-000000000008",
+                    "checkpoint-000000000010", "checkpoint-000000000011", "checkpoint-000000000099"), finals);
         }
-        Set<String> left;
+        Set<String> left; // after close, which waits for the background removals
         try (Stream<Path> s = Files.list(ckpt)) {
             left = s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
         }

@@ -32,6 +32,22 @@ public final class ArrayData {
      * @throws IOException if a file is missing or short
      */
     public static ArrayData map(StoreLayout layout, ArrayEntry entry, FileChannel.MapMode mode) throws IOException {
+        return map(layout, entry, mode, 0);
+    }
+
+    /**
+     * Maps an array's data, keeping the channels of up to {@code readers} of its large files open for
+     * positional reads (see {@link MappedFile}); the caller closes them with {@link #closeReaders()}.
+     *
+     * @param layout the store
+     * @param entry the array
+     * @param mode {@code READ_ONLY} or {@code PRIVATE} (copy-on-write)
+     * @param readers most channels to keep open (0 for none)
+     * @return the mapping
+     * @throws IOException if a file is missing or short
+     */
+    public static ArrayData map(StoreLayout layout, ArrayEntry entry, FileChannel.MapMode mode, int readers)
+            throws IOException {
         long rb = entry.record().rowBytes();
         String name = entry.name();
         List<MappedFile> files = new ArrayList<>();
@@ -39,7 +55,8 @@ public final class ArrayData {
         long row = 0;
         long chunk = MappedFile.chunkFor(rb);
         if (entry.manifest() == null) {
-            files.add(MappedFile.map(layout.resolve(entry.record().dataFile(), name), entry.record().sizeBytes(), mode, chunk));
+            files.add(MappedFile.map(layout.resolve(entry.record().dataFile(), name), entry.record().sizeBytes(), mode,
+                    chunk, readers > 0));
             starts.add(0L);
             row = entry.physicalRows();
         } else {
@@ -47,7 +64,13 @@ public final class ArrayData {
                 if (s.rows() == 0) {
                     continue;
                 }
-                files.add(MappedFile.map(layout.resolve(s.file(), name), s.bytes(), mode, chunk));
+                long kept = files.stream().filter(MappedFile::hasReader).count();
+                try {
+                    files.add(MappedFile.map(layout.resolve(s.file(), name), s.bytes(), mode, chunk, kept < readers));
+                } catch (IOException | RuntimeException e) {
+                    files.forEach(MappedFile::closeReader);
+                    throw e;
+                }
                 starts.add(row);
                 row += s.rows();
             }
@@ -66,6 +89,22 @@ public final class ArrayData {
      */
     public ByteBuffer single() {
         return files.length == 1 && files[0].chunkCount() == 1 ? files[0].chunk(0) : null;
+    }
+
+    /** @return how many of its files keep a channel open for positional reads */
+    public int readers() {
+        int n = 0;
+        for (MappedFile f : files) {
+            n += f.hasReader() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Closes the channels kept for positional reads; the mappings stay valid. */
+    public void closeReaders() {
+        for (MappedFile f : files) {
+            f.closeReader();
+        }
     }
 
     /** @return bytes per row */
