@@ -79,12 +79,6 @@ final class CheckpointStore {
      * Checks that a checkpoint fits a model and optimizer, reads and verifies every array, then puts the
      * values into the model's parameters and the optimizer. Nothing is changed unless all of it is right.
      *
-     * <p>The data is read once: straight into the parameters' own memory (where the engine shares it, as
-     * PyTorch on the CPU does) and into new optimizer tensors, each checksum computed as its bytes arrive.
-     * The parameters' previous values are copied aside meanwhile ({@link ParameterBackup}) and put back if
-     * any array turns out damaged. Where the engine does not share memory, arrays are read into buffers and
-     * set once all are verified.
-     *
      * @throws CheckpointMismatchException if names, shapes, types or the optimizer differ
      * @throws CorruptCheckpointException if an array is missing or its checksum is wrong
      */
@@ -96,60 +90,49 @@ final class CheckpointStore {
                 params.put(e.getKey(), e.getValue());
             }
             checkFits(path, meta, params, optimizer);
+            // pass 1: every checksum, streamed through a small buffer; nothing changes unless all are right
             for (Map.Entry<String, Meta.ArrayMeta> e : meta.arrays.entrySet()) {
                 if (optimizer != null || e.getKey().startsWith(Snapshot.PARAM)) { // weights only: skip the rest
-                    checkDescribed(np, path, e.getKey(), e.getValue());
+                    verify(np, path, e.getKey(), e.getValue());
                 }
             }
-            // the parameters that share their memory are read into it, the others into buffers set at the end
-            List<ByteBuffer> own = new ArrayList<>();
-            List<String> ownArrays = new ArrayList<>();
-            Map<NDArray, String> staged = new LinkedHashMap<>();
+            // pass 2: straight into the parameters' own memory where the engine allows it (no staging copy)
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 NDArray target = e.getValue().getArray();
-                ByteBuffer mem = TensorMemory.own(target);
-                if (mem != null) {
-                    own.add(mem);
-                    ownArrays.add(Snapshot.PARAM + e.getKey());
+                String array = Snapshot.PARAM + e.getKey();
+                ByteBuffer own = TensorMemory.own(target);
+                if (own != null) {
+                    readAll(np, path, array, own);
                 } else {
-                    staged.put(target, Snapshot.PARAM + e.getKey());
-                }
-            }
-            List<NDArray> created = new ArrayList<>(); // new optimizer tensors, closed if the restore fails
-            Map<String, Map<String, NDArray>> states = new LinkedHashMap<>();
-            int overwritten = 0;
-            try (ParameterBackup backup = own.isEmpty() ? null : new ParameterBackup(own, model.getNDManager())) {
-                try {
-                    for (int i = 0; i < own.size(); i++) {
-                        backup.awaitCopied(i);
-                        overwritten = i + 1;
-                        readVerified(np, path, ownArrays.get(i), meta.arrays.get(ownArrays.get(i)), own.get(i));
-                    }
-                    Map<NDArray, ByteBuffer> stagedBytes = new LinkedHashMap<>();
-                    for (Map.Entry<NDArray, String> e : staged.entrySet()) {
-                        stagedBytes.put(e.getKey(), readVerified(np, path, e.getValue(), meta.arrays.get(e.getValue()),
-                                null));
-                    }
-                    if (optimizer != null) {
-                        Map<String, String> idOf = new HashMap<>();
-                        params.forEach((name, p) -> idOf.put(name, p.getId()));
-                        for (String state : meta.optimizer.states) {
-                            states.put(state, readState(np, path, meta, state, params, idOf, created));
-                        }
-                    }
-                    stagedBytes.forEach(NDArray::set); // every array verified: nothing can fail any more
-                } catch (RuntimeException | Error e) {
-                    if (backup != null) {
-                        backup.undo(overwritten);
-                    }
-                    created.forEach(NDArray::close);
-                    throw e;
+                    target.set(readAll(np, path, array, null));
                 }
             }
             if (optimizer != null) {
-                states.forEach((state, arrays) -> OptimizerState.write(optimizer, state, arrays));
                 Map<String, String> idOf = new HashMap<>();
                 params.forEach((name, p) -> idOf.put(name, p.getId()));
+                for (String state : meta.optimizer.states) {
+                    Map<String, NDArray> arrays = new LinkedHashMap<>();
+                    String prefix = Snapshot.OPTIM + state + ".";
+                    for (Map.Entry<String, Meta.ArrayMeta> e : meta.arrays.entrySet()) {
+                        if (e.getKey().startsWith(prefix)) {
+                            String name = e.getKey().substring(prefix.length());
+                            NDArray like = params.get(name).getArray();
+                            Shape shape = new Shape(e.getValue().shape);
+                            NDArray a = like.getManager().create(shape, like.getDataType()); // uninitialised
+                            ByteBuffer own = TensorMemory.own(a);
+                            if (own != null) {
+                                readAll(np, path, e.getKey(), own);
+                            } else {
+                                a.close();
+                                a = like.getManager().create(readAll(np, path, e.getKey(), null), shape,
+                                        like.getDataType());
+                            }
+                            a.detach(); // as DJL's optimizers hold their state: outside any manager
+                            arrays.put(idOf.get(name), a);
+                        }
+                    }
+                    OptimizerState.write(optimizer, state, arrays);
+                }
                 Map<String, Integer> counts = new LinkedHashMap<>();
                 meta.optimizer.updateCounts.forEach((name, n) -> counts.put(idOf.get(name), n));
                 OptimizerState.setUpdateCounts(optimizer, counts);
@@ -161,36 +144,6 @@ final class CheckpointStore {
         }
     }
 
-    /** Reads one optimizer state's arrays into new tensors (by parameter id), verified. */
-    private static Map<String, NDArray> readState(NumPack np, Path path, Meta meta, String state,
-            Map<String, Parameter> params, Map<String, String> idOf, List<NDArray> created) {
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        String prefix = Snapshot.OPTIM + state + ".";
-        for (Map.Entry<String, Meta.ArrayMeta> e : meta.arrays.entrySet()) {
-            if (!e.getKey().startsWith(prefix)) {
-                continue;
-            }
-            String name = e.getKey().substring(prefix.length());
-            Parameter param = params.get(name);
-            if (param == null) {
-                throw new CheckpointMismatchException(path, "optimizer state '" + e.getKey()
-                        + "' belongs to no parameter of the model");
-            }
-            NDArray like = param.getArray();
-            Shape shape = new Shape(e.getValue().shape);
-            NDArray a = like.getManager().create(shape, like.getDataType()); // uninitialised
-            created.add(a);
-            ByteBuffer own = TensorMemory.own(a);
-            if (own != null) {
-                readVerified(np, path, e.getKey(), e.getValue(), own);
-            } else {
-                a.set(readVerified(np, path, e.getKey(), e.getValue(), null));
-            }
-            a.detach(); // as DJL's optimizers hold their state: outside any manager
-            arrays.put(idOf.get(name), a);
-        }
-        return arrays;
-    }
     /**
      * Damage (a broken store, a missing or malformed array) is corruption, which a restore may skip; any
      * other failure (an I/O error, too many open files) is not, and must not make a restore quietly fall
@@ -251,11 +204,14 @@ final class CheckpointStore {
         }
     }
 
-    /** Bytes read and checksummed at a time: large enough for positional reads, small enough to stay in cache. */
+    /**
+     * Bytes checked at a time: small enough to stay in cache, large enough that the store reads them with
+     * positional reads (which read ahead from disk far better than page faults on a mapping).
+     */
     private static final int CHUNK = 1 << 20;
 
-    /** Checks that an array is there with the type and shape the description gives (no data read). */
-    private static void checkDescribed(NumPack np, Path path, String name, Meta.ArrayMeta m) {
+    /** Checks an array's type, shape and CRC32C against the description, reading it in 1 MiB pieces. */
+    private static void verify(NumPack np, Path path, String name, Meta.ArrayMeta m) {
         if (!np.contains(name)) {
             throw new CorruptCheckpointException(path, name, "missing", null);
         }
@@ -265,46 +221,42 @@ final class CheckpointStore {
                         + Arrays.toString(a.shape()) + ", the description says " + m.dtype + Arrays.toString(m.shape),
                         null);
             }
-            if (a.rows() * a.rowBytes() > Integer.MAX_VALUE - 8) {
-                throw new CheckpointException(path, name, a.rows() * a.rowBytes()
-                        + " bytes: over the 2 GiB one tensor copy holds", null);
-            }
-        }
-    }
-
-    /**
-     * Reads an array whole, in 1 MiB pieces, checking its CRC32C against the description as the bytes arrive.
-     *
-     * @param into the destination, exactly the array's bytes (position 0), or {@code null} for a new direct
-     *     buffer
-     * @return the buffer read into, flipped
-     * @throws CorruptCheckpointException if the checksum differs (the destination then holds the bytes read)
-     */
-    private static ByteBuffer readVerified(NumPack np, Path path, String name, Meta.ArrayMeta m, ByteBuffer into) {
-        try (LazyArray a = np.lazy(name)) {
-            long bytes = a.rows() * a.rowBytes();
-            ByteBuffer buf = into != null ? into : ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-            if (buf.remaining() != bytes) {
-                throw new CheckpointException(path, name, "holds " + bytes + " bytes, its destination "
-                        + buf.remaining(), null);
-            }
-            long perChunk = Math.max(1, CHUNK / Math.max(1, a.rowBytes()));
+            long rowBytes = Math.max(1, a.rowBytes());
+            long perChunk = Math.max(1, CHUNK / rowBytes);
+            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE - 8,
+                    Math.max(CHUNK + CHUNK / 2, rowBytes))); // a chunk and a merged last piece
             java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-            ByteBuffer piece = buf.duplicate();
             for (long row = 0, n; row < a.rows(); row += n) {
                 n = Math.min(perChunk, a.rows() - row);
                 if (a.rows() - row - n < perChunk / 2) {
-                    n = a.rows() - row; // no short last piece: small reads come from the mapping, slowly when cold
+                    n = a.rows() - row; // no short last piece: it would be read through the mapping, slowly when cold
                 }
-                int from = buf.position();
-                a.readRows(row, n, buf);
-                crc.update(piece.limit(buf.position()).position(from)); // the bytes just read, still in cache
+                chunk.clear();
+                a.readRows(row, n, chunk);
+                crc.update(chunk.flip());
             }
             String actual = String.format("%08x", crc.getValue());
             if (!actual.equals(m.crc32c)) {
                 throw new CorruptCheckpointException(path, name, "checksum " + actual + ", the description says "
                         + m.crc32c, null);
             }
+        }
+    }
+
+    /**
+     * Reads a verified array whole.
+     *
+     * @param into the destination, exactly the array's bytes, or {@code null} for a new direct buffer
+     * @return the buffer read into, flipped
+     */
+    private static ByteBuffer readAll(NumPack np, Path path, String name, ByteBuffer into) {
+        try (LazyArray a = np.lazy(name)) {
+            long bytes = a.rows() * a.rowBytes();
+            if (bytes > Integer.MAX_VALUE - 8) {
+                throw new CheckpointException(path, name, bytes + " bytes: over the 2 GiB one tensor copy holds", null);
+            }
+            ByteBuffer buf = into != null ? into : ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+            a.readRows(0, a.rows(), buf);
             return buf.flip();
         }
     }
