@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * thread, which {@link #close()} waits for.
  *
  * <h2>Restore</h2>
- * Every array's CRC32C is checked, reading it in 1 MiB pieces, before anything in the model or optimizer
+ * Every array's CRC32C is checked, reading it in 1 MiB pieces (two arrays at a time), before anything in the model or optimizer
  * changes; then the arrays are read straight into the parameters' memory and new optimizer tensors (where
  * the engine shares tensor memory, as PyTorch on the CPU does; elsewhere through a buffer). The first pass
  * brings the checkpoint into the page cache, so the second reads from memory. (A single pass would need a
