@@ -63,12 +63,12 @@ import org.slf4j.LoggerFactory;
  * thread, which {@link #close()} waits for.
  *
  * <h2>Restore</h2>
- * Every array's CRC32C is checked, reading it in 1 MiB pieces (two arrays at a time), before anything in the model or optimizer
- * changes; then the arrays are read straight into the parameters' memory and new optimizer tensors (where
- * the engine shares tensor memory, as PyTorch on the CPU does; elsewhere through a buffer). The first pass
- * brings the checkpoint into the page cache, so the second reads from memory. (A single pass would need a
- * copy of the parameters to undo a failed restore: measured here, allocating that copy cost more than the
- * second pass.)
+ * Every array's CRC32C is checked, reading it in 1 MiB pieces (two arrays at a time), before anything in
+ * the model or optimizer changes; then the arrays are read straight into the parameters' memory and new
+ * optimizer tensors (where the engine shares tensor memory, as PyTorch on the CPU does; elsewhere through a
+ * buffer). The first pass brings the checkpoint into the page cache, so the second reads from memory. (A
+ * single pass would need a copy of the parameters to undo a failed restore: measured here, allocating that
+ * copy cost more than the second pass.)
  * "Latest" is the last written, whatever its step. A damaged latest checkpoint is skipped, with a warning,
  * for the newest intact one, and renamed aside ({@code damaged-checkpoint-...}) so that it no longer counts;
  * an I/O error is not damage and is thrown. A checkpoint whose parameter
