@@ -230,6 +230,9 @@ public final class NumPack implements AutoCloseable {
                     last = e instanceof IOException ? new NumPackException(root, null, "cannot read: " + e, e)
                             : (CorruptStoreException) e;
                     s = null;
+                } catch (RuntimeException | Error e) {
+                    View.closeReaders(maps); // the files kept open so far
+                    throw e;
                 }
                 boolean stable = !ctx.journal.present() && java.util.Objects.equals(before, metadataStamp());
                 if (!stable || s == null) {
@@ -437,7 +440,12 @@ public final class NumPack implements AutoCloseable {
         }
         synchronized (this) {
             View old = view;
-            view = readConsistent();
+            View fresh = readConsistent();
+            if (closed) { // closed meanwhile: close has closed the old view's files, these are ours to close
+                fresh.closeReaders();
+                throw new AlreadyClosedException(root, null, "store");
+            }
+            view = fresh;
             old.closeReaders(); // views still open on the old snapshot read from its mappings
         }
         return true;
@@ -1112,7 +1120,9 @@ public final class NumPack implements AutoCloseable {
             }
             closed = true;
             if (readOnly) {
-                view.closeReaders();
+                synchronized (this) { // not while a refresh installs a new view: it sees closed, or we see its view
+                    view.closeReaders();
+                }
             }
             if (lock != null) {
                 lock.close();

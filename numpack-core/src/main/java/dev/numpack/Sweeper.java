@@ -2,8 +2,10 @@ package dev.numpack;
 
 import dev.numpack.format.SegmentManifest;
 import dev.numpack.storage.ArrayEntry;
+import dev.numpack.storage.FileOps;
 import dev.numpack.storage.StoreLayout;
 import dev.numpack.storage.StoreSnapshot;
+import dev.numpack.storage.SyncGroup;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -120,26 +122,34 @@ final class Sweeper {
         }
     }
 
-    /** Fsyncs every file of the committed state and the directories (a clean close in NO_FSYNC mode). */
+    /**
+     * Fsyncs every file of the committed state and the directories (a clean close in NO_FSYNC mode), the
+     * files several at once.
+     */
     void syncAll(StoreSnapshot snap) {
         try {
             Set<Path> dirs = new HashSet<>();
             dirs.add(ctx.root());
-            force(ctx.layout.path(StoreLayout.METADATA));
-            force(ctx.layout.path(StoreLayout.JOURNAL)); // if close could not remove it, its clear must be durable
-            for (ArrayEntry e : snap.arrays().values()) {
-                if (e.problem() != null) {
-                    continue;
-                }
-                force(ctx.layout.resolve(e.record().dataFile(), e.name()));
-                force(ctx.layout.path(StoreLayout.bitmapFile(e.name())));
-                if (e.manifest() != null) {
-                    for (SegmentManifest.Segment s : e.manifest().segments()) {
-                        Path p = ctx.layout.resolve(s.file(), e.name());
-                        force(p);
-                        dirs.add(p.getParent());
+            SyncGroup files = new SyncGroup(new FileOps(true)); // this close promises durability whatever the mode
+            try {
+                force(files, ctx.layout.path(StoreLayout.METADATA));
+                force(files, ctx.layout.path(StoreLayout.JOURNAL)); // if close could not remove it, its clear must be durable
+                for (ArrayEntry e : snap.arrays().values()) {
+                    if (e.problem() != null) {
+                        continue;
+                    }
+                    force(files, ctx.layout.resolve(e.record().dataFile(), e.name()));
+                    force(files, ctx.layout.path(StoreLayout.bitmapFile(e.name())));
+                    if (e.manifest() != null) {
+                        for (SegmentManifest.Segment s : e.manifest().segments()) {
+                            Path p = ctx.layout.resolve(s.file(), e.name());
+                            force(files, p);
+                            dirs.add(p.getParent());
+                        }
                     }
                 }
+            } finally {
+                files.await(); // every fsync ended, even when one failed to start
             }
             for (Path d : dirs) {
                 try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
@@ -151,11 +161,13 @@ final class Sweeper {
         }
     }
 
-    private static void force(Path p) throws IOException {
-        if (Files.exists(p)) {
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+    private static void force(SyncGroup files, Path p) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(p, StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return; // an optional file (bitmap, journal) that is not there
         }
+        files.add(ch, p);
     }
 }

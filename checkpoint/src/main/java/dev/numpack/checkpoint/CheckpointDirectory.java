@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@code checkpoint-<step>} and the directory synced: a reader sees either no checkpoint of that step or
  * all of it. Replacing a checkpoint of the same step first renames the old one to
  * {@code .old-checkpoint-<step>-<token>}; deleting renames to {@code .del-checkpoint-<step>-<token>} before
- * removing files. The rename (and the directory sync after it) is what makes a delete or replace durable; the
- * files of a tree renamed away are then removed by one background thread, so that freeing the blocks of
+ * removing files (a replaced checkpoint, once its replacement is in place, is renamed from {@code .old-} to
+ * {@code .del-} too). The rename (and the directory sync after it) is what makes a delete or replace durable;
+ * the files of a {@code .del-} tree are then removed by one background thread, so that freeing the blocks of
  * a large checkpoint (about 40 ms for 120 MB on ext4) does not hold up the save that pruned it.
  * {@link #close()} waits for that thread. When the manager opens the directory, it finishes what a crash interrupted: temporary
  * and deleted trees are removed, and an old checkpoint whose replacement never appeared is put back. A
@@ -172,9 +173,15 @@ final class CheckpointDirectory implements AutoCloseable {
             }
             throw e;
         }
-        syncDir();
+        Path gone = null;
         if (old != null) {
-            removeLater(old); // the new checkpoint is in place; the next open removes what a crash leaves
+            // never leave an .old- tree to the background: recovery would put it back if its step went missing
+            gone = dir.resolve(".del-" + name(step) + "-" + token());
+            move(old, gone);
+        }
+        syncDir(); // the renames are durable together; after a crash, recovery completes any prefix of them
+        if (gone != null) {
+            removeLater(gone);
         }
         return target;
     }
@@ -209,7 +216,7 @@ final class CheckpointDirectory implements AutoCloseable {
     }
 
     /**
-     * Removes a tree renamed away ({@code .del-} or {@code .old-}) in the background. A failure is logged:
+     * Removes a tree renamed away ({@code .del-}) in the background. A failure is logged:
      * the tree is no checkpoint any more, and the next open removes what is left of it.
      */
     private synchronized void removeLater(Path tree) {

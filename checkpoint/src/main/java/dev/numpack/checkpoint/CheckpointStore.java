@@ -92,20 +92,21 @@ final class CheckpointStore {
             checkFits(path, meta, params, optimizer);
             // pass 1: every checksum, streamed through a small buffer; nothing changes unless all are right
             // the arrays are independent: two at a time keep the disk busier and use both cores for CRC32C
-            meta.arrays.entrySet().parallelStream()
+            inParallel(meta.arrays.entrySet().stream()
                     .filter(e -> optimizer != null || e.getKey().startsWith(Snapshot.PARAM)) // weights only: skip the rest
-                    .forEach(e -> verify(np, path, e.getKey(), e.getValue()));
+                    .toList(), e -> verify(np, path, e.getKey(), e.getValue()));
             // pass 2: straight into the parameters' own memory where the engine allows it (no staging copy)
-            params.entrySet().parallelStream().forEach(e -> { // from the page cache now: copies on all cores
+            Map<String, ByteBuffer> shared = new LinkedHashMap<>();
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 NDArray target = e.getValue().getArray();
-                String array = Snapshot.PARAM + e.getKey();
-                ByteBuffer own = TensorMemory.own(target);
-                if (own != null) {
-                    readAll(np, path, array, own);
+                ByteBuffer mem = TensorMemory.own(target);
+                if (mem != null) {
+                    shared.put(Snapshot.PARAM + e.getKey(), mem);
                 } else {
-                    target.set(readAll(np, path, array, null));
+                    target.set(readAll(np, path, Snapshot.PARAM + e.getKey(), null)); // engine calls stay on this thread
                 }
-            });
+            }
+            inParallel(shared.entrySet(), e -> readAll(np, path, e.getKey(), e.getValue())); // from the page cache now
             if (optimizer != null) {
                 Map<String, String> idOf = new HashMap<>();
                 params.forEach((name, p) -> idOf.put(name, p.getId()));
@@ -141,6 +142,32 @@ final class CheckpointStore {
         } catch (NumPackException e) {
             throw classify(path, e.array(), e);
         }
+    }
+
+    /**
+     * Runs {@code task} on every item, several at once, and returns only when all have ended, so that no task
+     * still writes into a tensor after a failure has been thrown.
+     *
+     * @throws RuntimeException the first failure, with the others suppressed
+     */
+    private static <T> void inParallel(java.util.Collection<T> items, java.util.function.Consumer<T> task) {
+        List<Throwable> failures = items.parallelStream().map(item -> {
+            try {
+                task.accept(item);
+                return (Throwable) null;
+            } catch (RuntimeException | Error e) {
+                return e;
+            }
+        }).filter(java.util.Objects::nonNull).toList();
+        if (failures.isEmpty()) {
+            return;
+        }
+        Throwable first = failures.get(0);
+        failures.subList(1, failures.size()).forEach(first::addSuppressed);
+        if (first instanceof Error) {
+            throw (Error) first;
+        }
+        throw (RuntimeException) first;
     }
 
     /**
@@ -219,6 +246,10 @@ final class CheckpointStore {
                 throw new CorruptCheckpointException(path, name, "is " + a.dtype().numpyName()
                         + Arrays.toString(a.shape()) + ", the description says " + m.dtype + Arrays.toString(m.shape),
                         null);
+            }
+            if (a.rows() * a.rowBytes() > Integer.MAX_VALUE - 8) { // found before anything changes
+                throw new CheckpointException(path, name, a.rows() * a.rowBytes()
+                        + " bytes: over the 2 GiB one tensor copy holds", null);
             }
             long rowBytes = Math.max(1, a.rowBytes());
             long perChunk = Math.max(1, CHUNK / rowBytes);

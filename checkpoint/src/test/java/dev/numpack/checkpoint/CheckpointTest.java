@@ -416,7 +416,7 @@ class CheckpointTest {
     }
 
     @Test
-    void savingTheSameStepAgainReplacesIt() {
+    void savingTheSameStepAgainReplacesIt() throws IOException {
         try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
                 CheckpointManager c = manager().build()) {
             c.save(m, null, state(0, 7, 1)).join();
@@ -424,6 +424,11 @@ class CheckpointTest {
             Map<String, float[]> later = values(m);
             c.save(m, null, state(1, 7, 0.5)).join();
             assertEquals(1, c.list().size());
+            try (Stream<Path> s = Files.list(dir.resolve("ckpt"))) {
+                // the replaced one is already a .del- tree (removed in the background): were it left as .old-,
+                // a crash after its step was pruned would let recovery put it back
+                assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".old-")));
+            }
             scale(m, 0);
             Restored r = c.restoreLatest(m, null).orElseThrow();
             assertEquals(1, r.state().epoch());

@@ -180,6 +180,9 @@ public final class MappedFile {
             throw new IndexOutOfBoundsException("read past EOF: [" + offset + ", " + (offset + len) + ") of "
                     + length + " in " + file);
         }
+        if (len > dst.remaining()) {
+            throw new java.nio.BufferOverflowException(); // before any byte is written, as the mapping's put does
+        }
         long done = len >= PREAD_MIN_BYTES && dst.isDirect() ? pread(offset, len, dst) : 0;
         if (done < len) {
             forEachPiece(offset + done, len - done, (c, in, n) -> {

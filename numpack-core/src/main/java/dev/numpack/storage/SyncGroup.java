@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * The fsyncs of one commit's new files, each started as soon as its file is written, and awaited together
@@ -19,6 +20,9 @@ import java.util.concurrent.Future;
  * device idle while the files are written. Here the device flushes file {@code i} while file {@code i+1}
  * is copied into the page cache, so a commit's writes and flushes overlap (26 files, 120 MB: about 0.75x
  * the time of one gathering write and one fsync of the same bytes, on the 2-vCPU VM this was built on).
+ *
+ * <p>At most {@link #MAX_OPEN} files of a group are open at once: {@link #add} waits for earlier fsyncs
+ * past that, so a commit of thousands of small arrays does not run out of file descriptors.
  *
  * <p>Contract: when {@link #await()} returns normally, every file added is durable (its data and size
  * fsynced) and its channel closed. On any failure, {@link #await()} still waits for every fsync to end
@@ -39,8 +43,12 @@ public final class SyncGroup {
         return t;
     });
 
+    /** Most files of one group open at once (written, fsync not yet ended): a bound on its descriptors. */
+    static final int MAX_OPEN = 64;
+
     private final boolean durable;
     private final List<Future<?>> pending = new ArrayList<>();
+    private final Semaphore open = new Semaphore(MAX_OPEN);
 
     /** @param ops whether to fsync ({@link FileOps#durable()}) */
     public SyncGroup(FileOps ops) {
@@ -60,16 +68,20 @@ public final class SyncGroup {
             ch.close();
             return;
         }
+        open.acquireUninterruptibly(); // past MAX_OPEN, the writer waits for the oldest fsyncs to end
         try {
             pending.add(POOL.submit(() -> {
                 try (FileChannel c = ch) {
                     c.force(true);
                 } catch (IOException e) {
                     throw new IOException("fsync of " + file + " failed: " + e.getMessage(), e);
+                } finally {
+                    open.release();
                 }
                 return null;
             }));
         } catch (RuntimeException e) { // rejected: the pool cannot be shut down, but never leak the channel
+            open.release();
             closeQuietly(ch);
             throw e;
         }

@@ -64,6 +64,21 @@ class MappedFileReaderTest {
     }
 
     @Test
+    void aCopyLargerThanTheDestinationWritesNothing() throws IOException {
+        MappedFile f = mapped(true);
+        ByteBuffer dst = ByteBuffer.allocateDirect(LEN);
+        dst.limit(LEN - 1);
+        org.junit.jupiter.api.Assertions.assertThrows(java.nio.BufferOverflowException.class, () -> f.copyTo(0, LEN, dst));
+        assertEquals(0, dst.position());
+        ByteBuffer all = dst.duplicate().clear(); // past the limit too: nothing written there either
+        for (int i = 0; i < LEN; i++) {
+            if (all.get(i) != 0) {
+                throw new AssertionError("byte " + i + " written although the copy was refused");
+            }
+        }
+    }
+
+    @Test
     void noChannelIsKeptUnlessAskedOrForSmallOrPrivateMappings() throws IOException {
         assertFalse(mapped(false).hasReader());
         Path small = Files.write(dir.resolve("small"), new byte[(int) MappedFile.READER_MIN_BYTES - 1]);

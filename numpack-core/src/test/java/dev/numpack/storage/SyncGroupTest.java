@@ -45,6 +45,21 @@ class SyncGroupTest {
     }
 
     @Test
+    void aGroupHoldsAtMostMaxOpenFilesAndTakesMore() throws IOException {
+        SyncGroup g = new SyncGroup(new FileOps(true));
+        List<FileChannel> chs = new ArrayList<>();
+        for (int i = 0; i < 3 * SyncGroup.MAX_OPEN; i++) { // add waits for earlier fsyncs past the bound
+            FileChannel ch = written("m" + i, i);
+            chs.add(ch);
+            g.add(ch, dir.resolve("m" + i));
+            long open = chs.stream().filter(FileChannel::isOpen).count();
+            assertTrue(open <= SyncGroup.MAX_OPEN, open + " files open after adding " + (i + 1));
+        }
+        g.await();
+        assertTrue(chs.stream().noneMatch(FileChannel::isOpen));
+    }
+
+    @Test
     void everyFailureIsReportedOnceAllHaveEnded() throws IOException {
         SyncGroup g = new SyncGroup(new FileOps(true));
         List<FileChannel> chs = new ArrayList<>();
