@@ -290,7 +290,7 @@ public final class NumPack implements AutoCloseable {
 
     /**
      * Opens an existing store read-only; takes no lock. Every array is mapped at once (one consistent
-     * snapshot), and up to {@value #MAX_READERS} data files of at least 1 MiB stay open until
+     * snapshot), and up to 64 data files of at least 1 MiB stay open until
      * {@link #close()} or {@link #refresh()}, so that reads of large ranges ({@link LazyArray#readRows},
      * {@link #load}) into direct buffers use positional reads, which read ahead from disk better than
      * page faults on a mapping.

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@code .del-} too). The rename (and the directory sync after it) is what makes a delete or replace durable;
  * the files of a {@code .del-} tree are then removed by one background thread, so that freeing the blocks of
  * a large checkpoint (about 40 ms for 120 MB on ext4) does not hold up the save that pruned it.
- * {@link #close()} waits for that thread. When the manager opens the directory, it finishes what a crash interrupted: temporary
- * and deleted trees are removed, and an old checkpoint whose replacement never appeared is put back. A
+ * {@link #close()} waits for that thread. When the manager opens the directory, it finishes what a crash
+ * interrupted: temporary and deleted trees are removed, and an old checkpoint whose replacement never appeared is put back. A
  * checkpoint found damaged on restore is renamed aside ({@code damaged-checkpoint-<step>-<token>}), not
  * deleted. Nothing else in the directory is ever touched.
  */

@@ -23,10 +23,13 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /** One checkpoint as a NumPack store: written in one batch commit, read back verified. */
 final class CheckpointStore {
@@ -150,7 +153,7 @@ final class CheckpointStore {
      *
      * @throws RuntimeException the first failure, with the others suppressed
      */
-    private static <T> void inParallel(java.util.Collection<T> items, java.util.function.Consumer<T> task) {
+    private static <T> void inParallel(Collection<T> items, Consumer<T> task) {
         List<Throwable> failures = items.parallelStream().map(item -> {
             try {
                 task.accept(item);
@@ -158,7 +161,7 @@ final class CheckpointStore {
             } catch (RuntimeException | Error e) {
                 return e;
             }
-        }).filter(java.util.Objects::nonNull).toList();
+        }).filter(Objects::nonNull).toList();
         if (failures.isEmpty()) {
             return;
         }
