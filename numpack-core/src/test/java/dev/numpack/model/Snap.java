@@ -30,6 +30,16 @@ public final class Snap {
         return dtype == o.dtype && Arrays.equals(shape, o.shape) && deletedRows == o.deletedRows;
     }
 
+    /**
+     * @return whether this is {@code o} with rows appended: the same dtype, row shape and deletions, at least
+     *     as many rows
+     */
+    public boolean grownFrom(Snap o) {
+        return dtype == o.dtype && shape.length == o.shape.length && shape.length > 0 && shape[0] >= o.shape[0]
+                && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), Arrays.copyOfRange(o.shape, 1, o.shape.length))
+                && deletedRows == o.deletedRows;
+    }
+
     /** @return the bytes of logical row {@code r} (the whole content for a 0-d array) */
     public byte[] row(int r) {
         if (shape.length == 0 || shape[0] == 0) {
