@@ -168,6 +168,56 @@ public final class LazyArray implements AutoCloseable {
         copyLogical(entry, data, start, count, dst);
     }
 
+    /** Bytes per piece that {@link #scanRows} passes on (whole rows; one row when a row is larger). */
+    static final long SCAN_BYTES = 1L << 20;
+
+    /**
+     * Passes rows {@code [start, start + count)} to {@code reader}, in order, as read-only little-endian
+     * buffers of whole rows, about 1 MiB each, without copying where it can: rows whose pages are in memory
+     * come as a view of the mapping; others are read (with positional reads where the store keeps the file
+     * open, see {@link NumPack#openReadOnly}) into one buffer reused for every piece. For one-pass reads of
+     * data that need not be kept, such as checksums: a buffer is valid only during the call it is passed to.
+     *
+     * @param start first logical row (not negative)
+     * @param count rows
+     * @param reader takes each piece (its remaining bytes are whole rows)
+     * @throws InvalidArgumentException if the rows are out of range or a row is over 1 GiB
+     */
+    public void scanRows(long start, long count, java.util.function.Consumer<ByteBuffer> reader) {
+        ensureOpen();
+        if (start < 0 || count < 0 || start > rows || count > rows - start) {
+            throw new InvalidArgumentException(store.path(), name(), "rows [" + start + ", " + (start + count)
+                    + ") out of range for " + rows + " rows");
+        }
+        if (rowBytes > (1L << 30)) {
+            throw new InvalidArgumentException(store.path(), name(), "rows of " + rowBytes
+                    + " bytes: over the 1 GiB a scanned piece holds");
+        }
+        if (count == 0 || rowBytes == 0) {
+            return;
+        }
+        long per = Math.max(1, SCAN_BYTES / rowBytes);
+        long most = Math.min(count, per + per / 2); // a piece, or a piece and a short last one merged
+        ByteBuffer scratch = null;
+        for (long row = start, end = start + count, n; row < end; row += n) {
+            n = Math.min(per, end - row);
+            if (end - row - n < per / 2) {
+                n = end - row; // no short last piece: read on its own it would come from the mapping, slowly when cold
+            }
+            ByteBuffer view = entry.bitmap() == null ? data.view(row, n) : null; // logical rows are physical here
+            if (view != null && data.resident(row, n)) {
+                reader.accept(view.asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN));
+                continue;
+            }
+            if (scratch == null) {
+                scratch = ByteBuffer.allocateDirect((int) (most * rowBytes)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            }
+            scratch.clear();
+            copyLogical(entry, data, row, n, scratch);
+            reader.accept(scratch.flip().asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN));
+        }
+    }
+
     /**
      * @param start first logical row, inclusive
      * @param end last logical row, exclusive

@@ -234,12 +234,9 @@ final class CheckpointStore {
     }
 
     /**
-     * Bytes checked at a time: small enough to stay in cache, large enough that the store reads them with
-     * positional reads (which read ahead from disk far better than page faults on a mapping).
+     * Checks an array's type, shape and CRC32C against the description ({@link LazyArray#scanRows}: in
+     * place where its pages are in memory, else read in 1 MiB pieces with read-ahead).
      */
-    private static final int CHUNK = 1 << 20;
-
-    /** Checks an array's type, shape and CRC32C against the description, reading it in 1 MiB pieces. */
     private static void verify(NumPack np, Path path, String name, Meta.ArrayMeta m) {
         if (!np.contains(name)) {
             throw new CorruptCheckpointException(path, name, "missing", null);
@@ -254,20 +251,8 @@ final class CheckpointStore {
                 throw new CheckpointException(path, name, a.rows() * a.rowBytes()
                         + " bytes: over the 2 GiB one tensor copy holds", null);
             }
-            long rowBytes = Math.max(1, a.rowBytes());
-            long perChunk = Math.max(1, CHUNK / rowBytes);
-            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE - 8,
-                    Math.max(CHUNK + CHUNK / 2, rowBytes))); // a chunk and a merged last piece
             java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-            for (long row = 0, n; row < a.rows(); row += n) {
-                n = Math.min(perChunk, a.rows() - row);
-                if (a.rows() - row - n < perChunk / 2) {
-                    n = a.rows() - row; // no short last piece: it would be read through the mapping, slowly when cold
-                }
-                chunk.clear();
-                a.readRows(row, n, chunk);
-                crc.update(chunk.flip());
-            }
+            a.scanRows(0, a.rows(), crc::update); // in place where the pages are in memory, else read ahead
             String actual = String.format("%08x", crc.getValue());
             if (!actual.equals(m.crc32c)) {
                 throw new CorruptCheckpointException(path, name, "checksum " + actual + ", the description says "
