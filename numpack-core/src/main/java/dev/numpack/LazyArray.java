@@ -205,7 +205,7 @@ public final class LazyArray implements AutoCloseable {
                 n = end - row; // no short last piece: read on its own it would come from the mapping, slowly when cold
             }
             ByteBuffer view = entry.bitmap() == null ? data.view(row, n) : null; // logical rows are physical here
-            if (view != null && data.resident(row, n)) {
+            if (view != null && dev.numpack.storage.MappedFile.resident(view)) {
                 reader.accept(view.asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN));
                 continue;
             }

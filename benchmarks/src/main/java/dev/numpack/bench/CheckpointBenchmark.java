@@ -474,35 +474,37 @@ public class CheckpointBenchmark {
 
     /** Waits (up to 10 s) until {@code dir} holds no {@code .del-} tree, which the manager removes in the background. */
     static void awaitNoDeletedTree(Path dir) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            boolean pending;
+        awaitNot("a pruned checkpoint under " + dir + " is still there", () -> {
             try (Stream<Path> s = Files.list(dir)) {
-                pending = s.anyMatch(p -> p.getFileName().toString().startsWith(".del-"));
+                return s.anyMatch(p -> p.getFileName().toString().startsWith(".del-"));
             }
-            if (!pending) {
-                return;
-            }
-            Thread.sleep(2);
-        }
-        throw new IllegalStateException("a pruned checkpoint under " + dir + " is still there after 10 s");
+        });
     }
 
     /** Waits (up to 10 s) until this process maps no deleted file under {@code dir}. */
     static void awaitUnmapped(Path dir) throws IOException, InterruptedException {
         String prefix = dir.toRealPath() + "/";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            boolean mapped;
+        awaitNot("deleted files under " + dir + " are still mapped", () -> {
             try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
-                mapped = lines.anyMatch(l -> l.contains(prefix) && l.endsWith("(deleted)"));
+                return lines.anyMatch(l -> l.contains(prefix) && l.endsWith("(deleted)"));
             }
-            if (!mapped) {
-                return;
+        });
+    }
+
+    /** A condition that reads files. */
+    interface IoCondition {
+        boolean holds() throws IOException;
+    }
+
+    /** Polls every 2 ms until {@code condition} no longer holds; fails after 10 s, saying {@code what}. */
+    static void awaitNot(String what, IoCondition condition) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (condition.holds()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(what + " after 10 s");
             }
             Thread.sleep(2);
         }
-        throw new IllegalStateException("deleted files under " + dir + " still mapped after 10 s");
     }
 
     // ------------------------------------------------------------------ restore

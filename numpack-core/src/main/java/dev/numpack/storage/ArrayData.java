@@ -145,16 +145,6 @@ public final class ArrayData {
     }
 
     /**
-     * @param first first physical row
-     * @param count rows, within one file chunk (as {@link #view} gives them)
-     * @return whether those rows' bytes are in memory (see {@link MappedFile#resident})
-     */
-    public boolean resident(long first, long count) {
-        int f = fileOf(first);
-        return files[f].resident((first - firstRow[f]) * rowBytes, count * rowBytes);
-    }
-
-    /**
      * Writes rows into a {@code PRIVATE} mapping (never reaches the files).
      *
      * @param first first physical row

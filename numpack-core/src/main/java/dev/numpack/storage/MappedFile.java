@@ -169,15 +169,13 @@ public final class MappedFile {
     }
 
     /**
-     * @param offset file offset
-     * @param len byte count, within one chunk (as {@link #view} gives them)
+     * @param view bytes as {@link #view} (or {@code ArrayData.view}) gives them
      * @return whether those bytes are in memory, so that reading them through the mapping takes no disk read
      *     ({@code mincore}, about 15 us per MiB here; where the kernel reports the page cache only for files
      *     the caller owns or may write, other files count as resident only once mapped into this process)
      */
-    public boolean resident(long offset, long len) {
-        ByteBuffer v = view(offset, len);
-        return v == null || !(v instanceof MappedByteBuffer) || ((MappedByteBuffer) v).isLoaded();
+    public static boolean resident(ByteBuffer view) {
+        return !(view instanceof MappedByteBuffer) || ((MappedByteBuffer) view).isLoaded();
     }
 
     /**
