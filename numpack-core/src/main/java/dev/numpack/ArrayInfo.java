@@ -1,7 +1,6 @@
 package dev.numpack;
 
-import dev.numpack.format.DType;
-import dev.numpack.storage.ArrayEntry;
+import dev.numpack.internal.store.ArrayEntry;
 import java.time.Instant;
 import java.util.Arrays;
 

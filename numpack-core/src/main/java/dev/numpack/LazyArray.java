@@ -1,10 +1,14 @@
 package dev.numpack;
 
-import dev.numpack.format.DType;
-import dev.numpack.format.DeletionBitmap;
-import dev.numpack.storage.ArrayData;
-import dev.numpack.storage.ArrayEntry;
+import dev.numpack.internal.RowChecks;
+
+import dev.numpack.internal.store.RowSource;
+
+import dev.numpack.internal.format.DeletionBitmap;
+import dev.numpack.internal.store.ArrayData;
+import dev.numpack.internal.store.ArrayEntry;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -73,10 +77,7 @@ public final class LazyArray implements AutoCloseable {
      */
     public void gather(long[] indices, ByteBuffer dst) {
         ensureOpen();
-        if ((long) indices.length * rowBytes > dst.remaining()) {
-            throw new InvalidArgumentException(store.path(), name(), "buffer has " + dst.remaining()
-                    + " bytes left, " + indices.length + " rows need " + indices.length * rowBytes);
-        }
+        RowChecks.room(store.path(), name(), dst, indices.length, rowBytes);
         DeletionBitmap bm = entry.bitmap();
         ByteBuffer one = single;
         if (one != null) {
@@ -157,14 +158,8 @@ public final class LazyArray implements AutoCloseable {
      */
     public void readRows(long start, long count, ByteBuffer dst) {
         ensureOpen();
-        if (start < 0 || count < 0 || start > rows || count > rows - start) {
-            throw new InvalidArgumentException(store.path(), name(), "rows [" + start + ", " + (start + count)
-                    + ") out of range for " + rows + " rows");
-        }
-        if (count * rowBytes > dst.remaining()) {
-            throw new InvalidArgumentException(store.path(), name(), "buffer has " + dst.remaining()
-                    + " bytes left, " + count + " rows need " + count * rowBytes);
-        }
+        RowChecks.range(store.path(), name(), start, count, rows);
+        RowChecks.room(store.path(), name(), dst, count, rowBytes);
         copyLogical(entry, data, start, count, dst);
     }
 
@@ -185,10 +180,7 @@ public final class LazyArray implements AutoCloseable {
      */
     public void scanRows(long start, long count, java.util.function.Consumer<ByteBuffer> reader) {
         ensureOpen();
-        if (start < 0 || count < 0 || start > rows || count > rows - start) {
-            throw new InvalidArgumentException(store.path(), name(), "rows [" + start + ", " + (start + count)
-                    + ") out of range for " + rows + " rows");
-        }
+        RowChecks.range(store.path(), name(), start, count, rows);
         if (rowBytes > (1L << 30)) {
             throw new InvalidArgumentException(store.path(), name(), "rows of " + rowBytes
                     + " bytes: over the 1 GiB a scanned piece holds");
@@ -205,7 +197,7 @@ public final class LazyArray implements AutoCloseable {
                 n = end - row; // no short last piece: read on its own it would come from the mapping, slowly when cold
             }
             ByteBuffer view = entry.bitmap() == null ? data.view(row, n) : null; // logical rows are physical here
-            if (view != null && dev.numpack.storage.MappedFile.resident(view)) {
+            if (view != null && dev.numpack.internal.store.MappedFile.resident(view)) {
                 reader.accept(view.asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN));
                 continue;
             }
@@ -219,27 +211,31 @@ public final class LazyArray implements AutoCloseable {
     }
 
     /**
-     * @param start first logical row, inclusive
-     * @param end last logical row, exclusive
-     * @return rows {@code [start, end)} as a new array
+     * @param start first logical row (not negative)
+     * @param count rows
+     * @return rows {@code start} to {@code start + count - 1} as a new array
+     * @throws InvalidArgumentException if the rows are out of range
      */
-    public NdArray slice(long start, long end) {
-        if (start < 0 || end < start || end > rows) {
-            throw new InvalidArgumentException(store.path(), name(), "slice [" + start + ", " + end
-                    + ") out of range for " + rows + " rows");
-        }
-        long[] shape = shapeWithRows(end - start);
+    public NdArray readRows(long start, long count) {
+        ensureOpen();
+        RowChecks.range(store.path(), name(), start, count, rows);
+        long[] shape = shapeWithRows(count);
         ByteBuffer b = NdArray.allocate(NdArray.byteSize(dtype(), shape));
-        readRows(start, end - start, b);
+        readRows(start, count, b);
         return NdArray.adopt(dtype(), shape, b.clear());
     }
 
     /** @return the whole array (logical rows) in memory */
-    public NdArray toNdArray() {
+    public NdArray load() {
         long[] shape = shape();
         ByteBuffer b = NdArray.allocate(NdArray.byteSize(dtype(), shape));
         readRows(0, rows, b);
         return NdArray.adopt(dtype(), shape, b.clear());
+    }
+
+    /** @return the store this view reads from, for messages */
+    Path storePath() {
+        return store.path();
     }
 
     /** Releases this view; later use throws {@link AlreadyClosedException}. */
@@ -258,12 +254,7 @@ public final class LazyArray implements AutoCloseable {
     }
 
     private long normalize(long idx) {
-        long i = idx < 0 ? idx + rows : idx;
-        if (i < 0 || i >= rows) {
-            throw new InvalidArgumentException(store.path(), name(), "row " + idx + " out of range for "
-                    + rows + " rows");
-        }
-        return i;
+        return RowChecks.index(store.path(), name(), idx, rows);
     }
 
     private void ensureOpen() {

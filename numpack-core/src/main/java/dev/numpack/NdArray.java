@@ -1,7 +1,10 @@
 package dev.numpack;
 
-import dev.numpack.format.DType;
-import dev.numpack.format.Float16;
+import dev.numpack.internal.RowChecks;
+
+import dev.numpack.internal.store.RowSource;
+
+import dev.numpack.internal.format.Float16;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -258,19 +261,17 @@ public final class NdArray {
     }
 
     /**
-     * @param start first row, inclusive
-     * @param end last row, exclusive
-     * @return a copy of rows {@code [start, end)}
+     * @param start first row (not negative)
+     * @param count rows
+     * @return rows {@code start} to {@code start + count - 1} as a new array
+     * @throws InvalidArgumentException if the rows are out of range
      */
-    public NdArray rows(long start, long end) {
-        if (start < 0 || end > rows() || start > end) {
-            throw new InvalidArgumentException(null, null,
-                    "rows [" + start + ", " + end + ") out of range for " + rows() + " rows");
-        }
+    public NdArray readRows(long start, long count) {
+        RowChecks.range(null, null, start, count, rows());
         long rb = rowBytes();
         long[] s = shape.clone();
-        s[0] = end - start;
-        return copyOf(dtype, s, data.duplicate().position((int) (start * rb)).limit((int) (end * rb)));
+        s[0] = count;
+        return copyOf(dtype, s, data.duplicate().position((int) (start * rb)).limit((int) ((start + count) * rb)));
     }
 
     // ---------------------------------------------------------------- data out
@@ -449,6 +450,36 @@ public final class NdArray {
             }
         }
         return cols;
+    }
+
+    /** @return this array's rows as the engine reads them to write (a 0-d array is one row); no copy */
+    RowSource rowSource() {
+        long rows = ndim() == 0 ? 1 : rows();
+        long rb = ndim() == 0 ? byteSize() : rowBytes();
+        ByteBuffer bytes = buffer();
+        return new RowSource() {
+            @Override
+            public long rows() {
+                return rows;
+            }
+
+            @Override
+            public long rowBytes() {
+                return rb;
+            }
+
+            @Override
+            public void copy(long first, long count, ByteBuffer dst) {
+                int p = dst.position();
+                dst.put(p, bytes, (int) (first * rb), (int) (count * rb));
+                dst.position(p + (int) (count * rb));
+            }
+
+            @Override
+            public ByteBuffer view(long first, long count) {
+                return bytes.slice((int) (first * rb), (int) (count * rb));
+            }
+        };
     }
 
     @Override

@@ -1,12 +1,23 @@
 package dev.numpack;
 
-import dev.numpack.format.DType;
-import dev.numpack.storage.ArrayData;
-import dev.numpack.storage.ArrayEntry;
-import dev.numpack.storage.FileOps;
-import dev.numpack.storage.StoreLayout;
-import dev.numpack.storage.StoreLock;
-import dev.numpack.storage.StoreSnapshot;
+import dev.numpack.internal.RowChecks;
+
+import dev.numpack.internal.store.Commit;
+import dev.numpack.internal.store.DataWriter;
+import dev.numpack.internal.store.RowSource;
+import dev.numpack.internal.store.Sweeper;
+import dev.numpack.io.NpyReader;
+import dev.numpack.io.NpyWriter;
+
+import dev.numpack.internal.store.ChangedRows;
+import dev.numpack.internal.store.StoreContext;
+
+import dev.numpack.internal.store.ArrayData;
+import dev.numpack.internal.store.ArrayEntry;
+import dev.numpack.internal.store.FileOps;
+import dev.numpack.internal.store.StoreLayout;
+import dev.numpack.internal.store.StoreLock;
+import dev.numpack.internal.store.StoreSnapshot;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -39,7 +50,7 @@ import java.util.function.Consumer;
  * <ul>
  *   <li><b>Atomic operations.</b> Every write method ({@code save}, {@code append}, {@code replace},
  *       {@code delete}, {@code drop}, {@code compact}, {@code cloneArray}, {@code reset}, {@code importNpy},
- *       and the commit of a {@link Batch} or {@link WritableBatch}) is all-or-nothing. After a
+ *       and the commit of a {@link BatchMode} or {@link WritableBatchMode}) is all-or-nothing. After a
  *       {@code kill -9} at any instant, the store opens and every array equals the result of some prefix
  *       of the completed operations: never torn metadata, a half-saved array or garbage rows. A
  *       commit goes through a checksummed redo journal ({@code numpack.journal}); opening the store
@@ -113,7 +124,7 @@ public final class NumPack implements AutoCloseable {
 
     /**
      * Most data files a read-only store keeps open for positional reads of large ranges (see
-     * {@link dev.numpack.storage.MappedFile}): a bound on the descriptors a store holds.
+     * {@link dev.numpack.internal.store.MappedFile}): a bound on the descriptors a store holds.
      */
     static final int MAX_READERS = 64;
 
@@ -489,7 +500,7 @@ public final class NumPack implements AutoCloseable {
      */
     public NdArray load(String name) {
         try (LazyArray a = lazy(name)) {
-            return a.toNdArray();
+            return a.load();
         }
     }
 
@@ -539,7 +550,7 @@ public final class NumPack implements AutoCloseable {
      * @param indices row indices
      * @return the rows, in the given order
      */
-    public NdArray getRows(String name, long... indices) {
+    public NdArray gather(String name, long... indices) {
         try (LazyArray a = lazy(name)) {
             return a.gather(indices);
         }
@@ -550,9 +561,9 @@ public final class NumPack implements AutoCloseable {
      *
      * @param name array
      * @param chunkRows rows per chunk (positive)
-     * @return the chunks, in row order
+     * @return the chunks, in row order (one pass)
      */
-    public RowStream stream(String name, int chunkRows) {
+    public RowStream stream(String name, long chunkRows) {
         if (chunkRows <= 0) {
             throw new InvalidArgumentException(root, name, "chunkRows must be positive, got " + chunkRows);
         }
@@ -605,7 +616,7 @@ public final class NumPack implements AutoCloseable {
         mutate(c -> {
             for (Map.Entry<String, NdArray> en : arrays.entrySet()) {
                 NdArray a = en.getValue();
-                c.save(en.getKey(), a.dtype(), a.shape(), RowSource.of(a));
+                c.save(en.getKey(), a.dtype(), a.shape(), a.rowSource());
             }
         });
     }
@@ -629,7 +640,7 @@ public final class NumPack implements AutoCloseable {
         mutate(c -> {
             for (Map.Entry<String, NdArray> en : rows.entrySet()) {
                 checkRows(c.current(en.getKey()), en.getKey(), en.getValue(), "append");
-                c.append(en.getKey(), RowSource.of(en.getValue()));
+                c.append(en.getKey(), en.getValue().rowSource());
             }
         });
     }
@@ -647,7 +658,7 @@ public final class NumPack implements AutoCloseable {
             if (rows.rows() != indices.length) {
                 throw new InvalidArgumentException(root, name, indices.length + " indices for " + rows.rows() + " rows");
             }
-            c.replace(name, physical(e, indices), RowSource.of(rows));
+            c.replace(name, physical(e, indices), rows.rowSource());
         });
     }
 
@@ -665,7 +676,7 @@ public final class NumPack implements AutoCloseable {
             }
             try {
                 c.delete(name, physical(e, indices));
-            } catch (dev.numpack.format.FormatException tooMany) {
+            } catch (dev.numpack.internal.format.FormatException tooMany) {
                 throw new InvalidArgumentException(root, name, tooMany.getMessage());
             }
         });
@@ -694,7 +705,7 @@ public final class NumPack implements AutoCloseable {
      * @param name array
      */
     public void compact(String name) {
-        compact(name, Progress.NONE);
+        compact(name, ProgressListener.NONE);
     }
 
     /**
@@ -703,7 +714,7 @@ public final class NumPack implements AutoCloseable {
      * @param name array
      * @param progress receives rows done
      */
-    public void compact(String name, Progress progress) {
+    public void compact(String name, ProgressListener progress) {
         mutate(c -> compactInto(c, name, progress));
     }
 
@@ -711,17 +722,17 @@ public final class NumPack implements AutoCloseable {
     public void compactAll() {
         mutate(c -> {
             for (ArrayEntry e : view.snap.arrays().values()) {
-                compactInto(c, e.name(), Progress.NONE);
+                compactInto(c, e.name(), ProgressListener.NONE);
             }
         });
     }
 
-    private void compactInto(Commit c, String name, Progress progress) throws IOException {
+    private void compactInto(Commit c, String name, ProgressListener progress) throws IOException {
         ArrayEntry e = existing(c.current(name), name);
         if (e.bitmap() == null) {
             return;
         }
-        c.save(name, e.record().dtype(), e.logicalShape(), LazyArray.source(e, mapped(e)).withProgress(progress));
+        c.save(name, e.record().dtype(), e.logicalShape(), LazyArray.source(e, mapped(e)).withProgress(progress::update));
     }
 
     /**
@@ -757,16 +768,16 @@ public final class NumPack implements AutoCloseable {
      * @param npy the file
      * @param progress receives rows done
      */
-    public void importNpy(String name, Path npy, Progress progress) {
+    public void importNpy(String name, Path npy, ProgressListener progress) {
         StoreLayout.checkName(root, name);
         try (NpyReader r = NpyReader.open(npy)) {
             mutate(c -> c.save(name, r.dtype(), r.shape(), npySource(r, progress)));
         }
     }
 
-    /** @param name array name @param npy the file; see {@link #importNpy(String, Path, Progress)} */
+    /** @param name array name @param npy the file; see {@link #importNpy(String, Path, ProgressListener)} */
     public void importNpy(String name, Path npy) {
-        importNpy(name, npy, Progress.NONE);
+        importNpy(name, npy, ProgressListener.NONE);
     }
 
     /**
@@ -777,7 +788,7 @@ public final class NumPack implements AutoCloseable {
      * @param npy the file
      * @param progress receives rows done
      */
-    public void appendNpy(String name, Path npy, Progress progress) {
+    public void appendNpy(String name, Path npy, ProgressListener progress) {
         try (NpyReader r = NpyReader.open(npy)) {
             mutate(c -> {
                 ArrayEntry e = existing(c.current(name), name);
@@ -797,9 +808,9 @@ public final class NumPack implements AutoCloseable {
         }
     }
 
-    /** @param name array @param npy the file; see {@link #appendNpy(String, Path, Progress)} */
+    /** @param name array @param npy the file; see {@link #appendNpy(String, Path, ProgressListener)} */
     public void appendNpy(String name, Path npy) {
-        appendNpy(name, npy, Progress.NONE);
+        appendNpy(name, npy, ProgressListener.NONE);
     }
 
     /**
@@ -810,7 +821,7 @@ public final class NumPack implements AutoCloseable {
      * @param npy the file to write (replaced if it exists)
      * @param progress receives rows done
      */
-    public void exportNpy(String name, Path npy, Progress progress) {
+    public void exportNpy(String name, Path npy, ProgressListener progress) {
         try (LazyArray a = lazy(name); NpyWriter w = NpyWriter.create(npy, a.dtype(), a.shape())) {
             long rb = Math.max(1, a.rowBytes());
             if (rb > Integer.MAX_VALUE - 8) {
@@ -830,12 +841,12 @@ public final class NumPack implements AutoCloseable {
         }
     }
 
-    /** @param name array @param npy the file; see {@link #exportNpy(String, Path, Progress)} */
+    /** @param name array @param npy the file; see {@link #exportNpy(String, Path, ProgressListener)} */
     public void exportNpy(String name, Path npy) {
-        exportNpy(name, npy, Progress.NONE);
+        exportNpy(name, npy, ProgressListener.NONE);
     }
 
-    private static RowSource npySource(NpyReader r, Progress progress) {
+    private static RowSource npySource(NpyReader r, ProgressListener progress) {
         return new RowSource() {
             @Override
             public long rows() {
@@ -851,20 +862,20 @@ public final class NumPack implements AutoCloseable {
             public void copy(long first, long count, java.nio.ByteBuffer dst) {
                 r.readRows(first, count, dst);
             }
-        }.withProgress(progress);
+        }.withProgress(progress::update);
     }
 
     // ------------------------------------------------------------------ batches
 
     /**
      * Starts a batch: reads and writes go to an in-memory cache and are committed together, all or
-     * nothing, when the batch is closed (or discarded with {@link Batch#abort()}). Other writes to this
+     * nothing, when the batch is closed (or discarded with {@link BatchMode#abort()}). Other writes to this
      * store are refused while a batch is open.
      *
      * @return the batch
      */
-    public Batch batch() {
-        return new Batch(this);
+    public BatchMode batchMode() {
+        return new BatchMode(this);
     }
 
     /**
@@ -872,8 +883,8 @@ public final class NumPack implements AutoCloseable {
      *
      * @param work what to do
      */
-    public void batch(Consumer<Batch> work) {
-        try (Batch b = batch()) {
+    public void batchMode(Consumer<BatchMode> work) {
+        try (BatchMode b = batchMode()) {
             try {
                 work.accept(b);
             } catch (RuntimeException | Error e) {
@@ -889,8 +900,8 @@ public final class NumPack implements AutoCloseable {
      *
      * @return the writable batch
      */
-    public WritableBatch writableBatch() {
-        return new WritableBatch(this);
+    public WritableBatchMode writableBatchMode() {
+        return new WritableBatchMode(this);
     }
 
     // ------------------------------------------------------------------ internals
@@ -956,8 +967,8 @@ public final class NumPack implements AutoCloseable {
             try {
                 publish(c.run());
             } catch (NumPackException e) {
-                if (e.getCause() instanceof dev.numpack.storage.Journal.CommitException
-                        && ((dev.numpack.storage.Journal.CommitException) e.getCause()).committed()) {
+                if (e.getCause() instanceof dev.numpack.internal.store.Journal.CommitException
+                        && ((dev.numpack.internal.store.Journal.CommitException) e.getCause()).committed()) {
                     // the journal is durable but not applied: only recovery at the next open may write now
                     needsRecovery = String.valueOf(e.getCause().getCause());
                 }
@@ -1067,15 +1078,9 @@ public final class NumPack implements AutoCloseable {
     }
 
     long[] physical(ArrayEntry e, long[] indices) {
-        long n = e.logicalRows();
-        long[] out = new long[indices.length];
-        for (int i = 0; i < indices.length; i++) {
-            long idx = indices[i] < 0 ? indices[i] + n : indices[i];
-            if (idx < 0 || idx >= n) {
-                throw new InvalidArgumentException(root, e.name(), "row " + indices[i] + " out of range for "
-                        + n + " rows");
-            }
-            out[i] = e.physicalRow(idx);
+        long[] out = RowChecks.indices(root, e.name(), indices, e.logicalRows());
+        for (int i = 0; i < out.length; i++) {
+            out[i] = e.physicalRow(out[i]);
         }
         return out;
     }

@@ -1,20 +1,23 @@
 package dev.numpack;
 
-import dev.numpack.format.DType;
-import dev.numpack.storage.ArrayData;
-import dev.numpack.storage.ArrayEntry;
+import dev.numpack.internal.RowChecks;
+
+import dev.numpack.internal.store.RowSource;
+
+import dev.numpack.internal.store.ArrayData;
+import dev.numpack.internal.store.ArrayEntry;
 import java.nio.ByteBuffer;
 
 /**
- * An array opened in a {@link WritableBatch}: its data mapped copy-on-write, to be read and changed in
+ * An array opened in a {@link WritableBatchMode}: its data mapped copy-on-write, to be read and changed in
  * place with no copy. Changes reach the store only when the batch commits.
  */
 public final class WritableArray {
-    private final WritableBatch batch;
+    private final WritableBatchMode batch;
     private final ArrayEntry entry;
     private final ArrayData data;
 
-    WritableArray(WritableBatch batch, ArrayEntry entry, ArrayData data) {
+    WritableArray(WritableBatchMode batch, ArrayEntry entry, ArrayData data) {
         this.batch = batch;
         this.entry = entry;
         this.data = data;
@@ -96,7 +99,8 @@ public final class WritableArray {
      */
     public void readRows(long start, long count, ByteBuffer dst) {
         batch.ensureOpen();
-        checkRange(start, count, dst);
+        RowChecks.range(batch.storePath(), name(), start, count, rows());
+        RowChecks.room(batch.storePath(), name(), dst, count, rowBytes());
         data.copyRows(start, count, dst);
     }
 
@@ -112,14 +116,8 @@ public final class WritableArray {
     }
 
     private void checkRange(long start, long count, ByteBuffer buf) {
-        if (start < 0 || count < 0 || start > rows() || count > rows() - start) {
-            throw new InvalidArgumentException(batch.storePath(), name(), "rows [" + start + ", " + (start + count)
-                    + ") out of range for " + rows() + " rows");
-        }
-        if (count * rowBytes() > buf.remaining()) {
-            throw new InvalidArgumentException(batch.storePath(), name(), "buffer has " + buf.remaining()
-                    + " bytes left, " + count + " rows need " + count * rowBytes());
-        }
+        RowChecks.range(batch.storePath(), name(), start, count, rows());
+        RowChecks.holds(batch.storePath(), name(), buf, count, rowBytes());
     }
 
     ArrayEntry entry() {

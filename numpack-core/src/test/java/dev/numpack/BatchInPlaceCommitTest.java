@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.numpack.format.DType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -75,7 +74,7 @@ class BatchInPlaceCommitTest {
         try (NumPack np = NumPack.open(dir)) {
             np.save("x", ramp(1000, 4));
             Set<String> before = dataFiles();
-            try (LazyArray earlier = np.lazy("x"); Batch b = np.batch()) {
+            try (LazyArray earlier = np.lazy("x"); BatchMode b = np.batchMode()) {
                 doubleRows(b.edit("x"), 4, changed);
                 b.close();
                 // rows written in place show through a view opened before, as replace's do
@@ -99,7 +98,7 @@ class BatchInPlaceCommitTest {
             np.save("x", ramp(1000, 4));
             Set<String> before = dataFiles();
             try (LazyArray earlier = np.lazy("x")) {
-                np.batch(b -> doubleRows(b.edit("x"), 4, changed));
+                np.batchMode(b -> doubleRows(b.edit("x"), 4, changed));
                 // a new file: a view opened before keeps the old content
                 assertEquals(3f * 4, earlier.gather(3).toFloatArray()[0]);
             }
@@ -114,7 +113,7 @@ class BatchInPlaceCommitTest {
             np.save("x", ramp(1000, 4));
             np.save("y", ramp(10, 4));
             Set<String> before = dataFiles();
-            try (WritableBatch wb = np.writableBatch()) {
+            try (WritableBatchMode wb = np.writableBatchMode()) {
                 doubleRows(wb.open("x").buffer(), 4, 7, 8, 998);
                 wb.open("y"); // opened, unchanged: nothing to write
             }
@@ -136,7 +135,7 @@ class BatchInPlaceCommitTest {
             np.save("x", ramp(4000, 4));
             np.save("wide", ramp(12, 75_000));
             Set<String> before = dataFiles();
-            try (WritableBatch wb = np.writableBatch()) {
+            try (WritableBatchMode wb = np.writableBatchMode()) {
                 WritableArray w = wb.open("x");
                 for (int r : changed) {
                     ByteBuffer row = ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -146,7 +145,7 @@ class BatchInPlaceCommitTest {
                     w.writeRows(r, 1, row);
                 }
             }
-            np.batch(b -> {
+            np.batchMode(b -> {
                 // a save of a changed copy, as a caller without edit() does
                 ByteBuffer w = ByteBuffer.allocateDirect(12 * 75_000 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
                 w.put(b.load("wide").buffer()).clear();
@@ -166,7 +165,7 @@ class BatchInPlaceCommitTest {
             np.save("d", ramp(100, 4));
             np.delete("d", 5);
             Set<String> before = dataFiles();
-            np.batch(b -> {
+            np.batchMode(b -> {
                 b.save("x", ramp(100, 4).reshape(200, 2));
                 doubleRows(b.edit("d"), 4, 0);
             });
@@ -185,7 +184,7 @@ class BatchInPlaceCommitTest {
         try (NumPack np = NumPack.open(dir)) {
             np.save("x", ramp(100, 4));
             Set<String> before = dataFiles();
-            try (Batch b = np.batch()) {
+            try (BatchMode b = np.batchMode()) {
                 NdArray loadedBefore = b.load("x");
                 ByteBuffer first = b.edit("x");
                 doubleRows(first, 4, 1);
@@ -212,14 +211,14 @@ class BatchInPlaceCommitTest {
             assertEquals(4f * 4, np.load("y").toFloatArray()[4]);
             assertEquals(0f, np.load("y").toFloatArray()[0]);
 
-            try (Batch b = np.batch()) {
+            try (BatchMode b = np.batchMode()) {
                 doubleRows(b.edit("x"), 4, 0);
                 b.save("x", ramp(100, 4)); // a save replaces the edited copy...
                 doubleRows(b.edit("x"), 4, 2); // ...and the next edit copies the saved array
             }
             assertArrayEquals(expected(100, 4, 2), np.load("x").toFloatArray());
 
-            try (Batch b = np.batch()) {
+            try (BatchMode b = np.batchMode()) {
                 doubleRows(b.edit("x"), 4, 3);
                 b.abort();
             }
@@ -240,7 +239,7 @@ class BatchInPlaceCommitTest {
             np.save("a", NdArray.of(base));
             np.save("b", NdArray.of(base));
             Set<String> before = dataFiles();
-            np.batch(b -> {
+            np.batchMode(b -> {
                 for (String n : new String[] {"a", "b"}) {
                     ByteBuffer w = b.edit(n);
                     for (int i = 0; i < rows / 4; i++) {

@@ -49,7 +49,7 @@ class ConcurrentReadWriteTest {
                                     throw new AssertionError("a version of " + n + " rows holds " + v);
                                 }
                             }
-                            NdArray last = np.getRows("x", -1);
+                            NdArray last = np.gather("x", -1);
                             assertEquals(1, last.rows());
                             reads.incrementAndGet();
                         } catch (Throwable e) {

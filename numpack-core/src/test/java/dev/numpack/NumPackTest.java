@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.numpack.format.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -59,7 +58,7 @@ class NumPackTest {
             assertEquals(2, np.info("a").deletedRows());
             float[] expect = {-10, -9, 4, 5, 6, 7, 100, 101};
             assertArrayEquals(expect, np.load("a").toFloatArray());
-            assertArrayEquals(new float[] {100, 101, -10, -9}, np.getRows("a", -1, 0).toFloatArray());
+            assertArrayEquals(new float[] {100, 101, -10, -9}, np.gather("a", -1, 0).toFloatArray());
             np.compact("a");
             assertEquals(0, np.info("a").deletedRows());
             assertArrayEquals(expect, np.load("a").toFloatArray());
@@ -138,9 +137,9 @@ class NumPackTest {
             assertEquals(5, np.info("s").dataFiles());
             NdArray all = np.load("s");
             assertEquals(17, all.rows());
-            assertArrayEquals(new float[] {1000, 1001, 1002, 1003}, np.getRows("s", 10).toFloatArray());
+            assertArrayEquals(new float[] {1000, 1001, 1002, 1003}, np.gather("s", 10).toFloatArray());
             np.replace("s", rows(2, 4, -100), 3, 4);
-            assertArrayEquals(new float[] {-96, -95, -94, -93}, np.getRows("s", 4).toFloatArray());
+            assertArrayEquals(new float[] {-96, -95, -94, -93}, np.gather("s", 4).toFloatArray());
             np.delete("s", 0);
             np.compact("s");
             assertEquals(16, np.shape("s")[0]);
@@ -154,7 +153,7 @@ class NumPackTest {
     void batchCommitsAllOrNothing() {
         try (NumPack np = NumPack.open(dir)) {
             np.save("a", rows(2, 2, 0));
-            try (Batch b = np.batch()) {
+            try (BatchMode b = np.batchMode()) {
                 b.save("b", rows(1, 1, 5));
                 b.append("a", rows(1, 2, 9));
                 assertThrows(NumPackException.class, () -> np.save("c", rows(1, 1, 0)));
@@ -162,7 +161,7 @@ class NumPackTest {
             }
             assertEquals(3, np.shape("a")[0]);
             assertTrue(np.contains("b"));
-            assertThrows(IllegalStateException.class, () -> np.batch(b -> {
+            assertThrows(IllegalStateException.class, () -> np.batchMode(b -> {
                 b.save("z", rows(1, 1, 0));
                 throw new IllegalStateException("boom");
             }));
@@ -174,7 +173,7 @@ class NumPackTest {
     void writableBatchIsZeroCopyAndAtomic() {
         try (NumPack np = NumPack.open(dir)) {
             np.save("a", rows(3, 2, 0));
-            try (WritableBatch wb = np.writableBatch()) {
+            try (WritableBatchMode wb = np.writableBatchMode()) {
                 FloatBuffer f = wb.open("a").buffer().asFloatBuffer();
                 for (int i = 0; i < f.limit(); i++) {
                     f.put(i, f.get(i) * 2);
@@ -182,7 +181,7 @@ class NumPackTest {
                 assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, np.load("a").toFloatArray());
             }
             assertArrayEquals(new float[] {0, 2, 4, 6, 8, 10}, np.load("a").toFloatArray());
-            try (WritableBatch wb = np.writableBatch()) {
+            try (WritableBatchMode wb = np.writableBatchMode()) {
                 wb.open("a").buffer().putFloat(0, 99);
                 wb.abort();
             }
@@ -199,7 +198,7 @@ class NumPackTest {
             np.save("a", rows(2, 2, 0));
             assertThrows(InvalidArgumentException.class, () -> np.append("a", rows(1, 3, 0)));
             assertThrows(InvalidArgumentException.class, () -> np.append("a", NdArray.of(new double[][] {{1, 2}})));
-            assertThrows(InvalidArgumentException.class, () -> np.getRows("a", 2));
+            assertThrows(InvalidArgumentException.class, () -> np.gather("a", 2));
             assertThrows(InvalidArgumentException.class, () -> np.replace("a", rows(1, 2, 0), -3));
             assertThrows(ArrayNotFoundException.class, () -> np.load("nope"));
             assertEquals(rows(2, 2, 0), np.load("a"));
@@ -277,7 +276,7 @@ class NumPackTest {
                 assertTrue(r.refresh());
                 assertArrayEquals(new long[] {5, 3}, r.shape("a"));
                 assertEquals(Set.of("a", "b"), r.names());
-                assertArrayEquals(new float[] {0, 1, 2, 3}, old.toNdArray().toFloatArray());
+                assertArrayEquals(new float[] {0, 1, 2, 3}, old.load().toFloatArray());
             }
         }
     }

@@ -53,7 +53,7 @@ class ReadOnlyReadersTest {
         Path store = dir.resolve("s");
         int arrays = NumPack.MAX_READERS + 6;
         try (NumPack np = NumPack.open(store)) {
-            np.batch(b -> {
+            np.batchMode(b -> {
                 for (int i = 0; i < arrays; i++) {
                     b.save("a" + i, NdArray.of(values(i)));
                 }

@@ -1,11 +1,11 @@
 package dev.numpack.bench;
 
-import dev.numpack.Batch;
+import dev.numpack.BatchMode;
 import dev.numpack.Durability;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.WritableArray;
-import dev.numpack.WritableBatch;
+import dev.numpack.WritableBatchMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,9 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code np.save} of the whole array, each time;</li>
  *   <li>{@code normalReplace}: {@code np.load}, multiply, {@code np.replace} of the touched rows (the
  *       upstream benchmark's normal mode);</li>
- *   <li>{@code batch}: a {@link Batch}: {@code edit} gives the batch's own copy of the array (made once),
+ *   <li>{@code batch}: a {@link BatchMode}: {@code edit} gives the batch's own copy of the array (made once),
  *       changed in place; one atomic commit at the end, which writes only the changed rows;</li>
- *   <li>{@code writable}: a {@link WritableBatch}: the rows are multiplied in the mapping, one atomic
+ *   <li>{@code writable}: a {@link WritableBatchMode}: the rows are multiplied in the mapping, one atomic
  *       commit at the end.</li>
  * </ul>
  * Every mode is checked once per trial (untimed): the stored rows must be the initial ones times 1.1^100
@@ -148,7 +148,7 @@ public class BatchModeBenchmark {
             NdArray a = s.np.load(NAME);
             ByteBuffer w = ByteBuffer.allocateDirect(Math.toIntExact(TOUCHED_ROWS * a.rowBytes()))
                     .order(ByteOrder.LITTLE_ENDIAN);
-            w.put(a.rows(0, TOUCHED_ROWS).buffer()).clear();
+            w.put(a.readRows(0, TOUCHED_ROWS).buffer()).clear();
             scaleTouched(w, a.rowBytes());
             s.np.replace(NAME, NdArray.wrap(a.dtype(), new long[] {TOUCHED_ROWS, a.shape()[1]}, w), s.touched);
         }
@@ -157,7 +157,7 @@ public class BatchModeBenchmark {
     /** A batch: {@code edit} hands out the batch's own copy; one commit at the end. */
     @Benchmark
     public void batch(Store s) {
-        try (Batch b = s.np.batch()) {
+        try (BatchMode b = s.np.batchMode()) {
             for (int k = 0; k < OPS; k++) {
                 scaleTouched(b.edit(NAME), s.initial.rowBytes());
             }
@@ -167,7 +167,7 @@ public class BatchModeBenchmark {
     /** A writable batch: the mapping is changed in place; one commit at the end. */
     @Benchmark
     public void writable(Store s) {
-        try (WritableBatch wb = s.np.writableBatch()) {
+        try (WritableBatchMode wb = s.np.writableBatchMode()) {
             for (int k = 0; k < OPS; k++) {
                 WritableArray w = wb.open(NAME);
                 scaleTouched(w.chunk(0), w.rowBytes());

@@ -65,7 +65,6 @@ final class ParquetLib extends RewritingLib<float[][]> {
     private final Dehydrator<float[]> dehydrator;
     private final Function<String[], Integer> columnOf;
 
-
     ParquetLib(String name, Path dir, NdArray initial) throws IOException {
         super(name, initial);
         if (initial.shape().length != 2) {

@@ -17,7 +17,7 @@ import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.NumPackException;
 import dev.numpack.djl.TensorMemory;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ final class CheckpointStore {
     static void write(Snapshot s, Path path, Durability durability) {
         byte[] meta = s.meta.encode();
         try (NumPack np = NumPack.builder().setPath(path).optDurability(durability).build()) {
-            np.batch(b -> {
+            np.batchMode(b -> {
                 s.arrays.forEach(b::save);
                 b.save(Snapshot.META, NdArray.ofUint8(meta));
                 b.save(Snapshot.META_CRC, NdArray.of(new long[] {Long.parseLong(

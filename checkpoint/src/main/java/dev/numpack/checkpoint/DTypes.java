@@ -1,7 +1,7 @@
 package dev.numpack.checkpoint;
 
 import ai.djl.ndarray.types.DataType;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 
 /** DJL element types and the NumPack types a checkpoint stores them as. */
 final class DTypes {

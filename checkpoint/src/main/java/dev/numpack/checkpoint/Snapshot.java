@@ -8,7 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 import dev.numpack.NdArray;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import dev.numpack.djl.DatasetPosition;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

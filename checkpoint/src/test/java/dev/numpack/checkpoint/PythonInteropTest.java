@@ -11,7 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
-import dev.numpack.NpyReader;
+import dev.numpack.io.NpyReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,7 +79,7 @@ class PythonInteropTest {
         python(LAYOUT.toString(), "dump", ckpt.resolve("checkpoint-000000000003").toString(), out.toString());
         for (Pair<String, float[]> p : params) {
             try (NpyReader r = NpyReader.open(out.resolve("param." + p.getKey() + ".npy"))) {
-                assertArrayEquals(p.getValue(), r.readAll().toFloatArray(), p.getKey());
+                assertArrayEquals(p.getValue(), r.load().toFloatArray(), p.getKey());
             }
         }
         String meta = python("-c", "import json,numpy,sys; m=json.loads(numpy.load(sys.argv[1]).tobytes());"

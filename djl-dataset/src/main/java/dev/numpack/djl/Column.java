@@ -4,7 +4,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.LazyArray;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

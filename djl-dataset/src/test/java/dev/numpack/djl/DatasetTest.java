@@ -19,7 +19,7 @@ import dev.numpack.ArrayNotFoundException;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

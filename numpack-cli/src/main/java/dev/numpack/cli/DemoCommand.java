@@ -2,7 +2,7 @@ package dev.numpack.cli;
 
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

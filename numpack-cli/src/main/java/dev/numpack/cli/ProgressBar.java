@@ -1,6 +1,6 @@
 package dev.numpack.cli;
 
-import dev.numpack.Progress;
+import dev.numpack.ProgressListener;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * draw; {@link #close()} ends the line with a newline if anything was drawn. A {@link #silent()} bar
  * draws nothing. Updates may come from any thread.
  */
-final class ProgressBar implements Progress, AutoCloseable {
+final class ProgressBar implements ProgressListener, AutoCloseable {
     /** Default minimum time between two redraws. */
     static final long DEFAULT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Default number of cells in the bar. */

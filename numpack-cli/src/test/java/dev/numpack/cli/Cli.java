@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.numpack.NdArray;
-import dev.numpack.NpyReader;
-import dev.numpack.NpyWriter;
+import dev.numpack.io.NpyReader;
+import dev.numpack.io.NpyWriter;
 import dev.numpack.NumPack;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -79,14 +79,14 @@ final class Cli {
 
     static NdArray readNpy(Path file) {
         try (NpyReader r = NpyReader.open(file)) {
-            return r.readAll();
+            return r.load();
         }
     }
 
     /** @return the array's live rows, read from a fresh read-only open */
     static NdArray load(Path store, String name) {
         try (NumPack np = NumPack.openReadOnly(store); var lazy = np.lazy(name)) {
-            return lazy.toNdArray();
+            return lazy.load();
         }
     }
 

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -51,7 +51,7 @@ class ReadOnlySnapshotTest {
                 assertEquals(null, Snap.diff(StoreChecks.read(ro), before));
                 ro.refresh();
                 assertEquals(Set.of("a", "b"), ro.names());
-                assertEquals(rows(2, 50).rows(1, 2), ro.load("a"));
+                assertEquals(rows(2, 50).readRows(1, 1), ro.load("a"));
             }
         }
     }

@@ -17,7 +17,7 @@ final class Workload {
         /** Single-array operations: save (new, overwrite), append, replace, delete, compact, drop, clone. */
         SINGLE(Map.of(Kind.SAVE_NEW, 8, Kind.SAVE_OVERWRITE, 6, Kind.SAVE_MULTI, 2, Kind.APPEND, 12, Kind.APPEND_BIG, 3,
                 Kind.APPEND_MULTI, 3, Kind.REPLACE, 10, Kind.DELETE, 8, Kind.COMPACT, 6, Kind.DROP, 3)),
-        /** Batch and writable-batch commits of several arrays, with some setup operations. */
+        /** BatchMode and writable-batch commits of several arrays, with some setup operations. */
         BATCHES(Map.of(Kind.SAVE_NEW, 5, Kind.APPEND, 4, Kind.APPEND_BIG, 1, Kind.DELETE, 3, Kind.COMPACT, 2,
                 Kind.BATCH, 12, Kind.WBATCH, 10, Kind.SAVE_MULTI, 2)),
         /** Segmented arrays: big appends crossing segments, replace, delete, compact, overwrite. */

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.numpack.CorruptStoreException;
 import dev.numpack.NumPack;
-import dev.numpack.format.SegmentManifest;
+import dev.numpack.internal.format.SegmentManifest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;

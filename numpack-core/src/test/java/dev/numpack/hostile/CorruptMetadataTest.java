@@ -8,8 +8,8 @@ import dev.numpack.CorruptStoreException;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.NumPackException;
-import dev.numpack.format.DType;
-import dev.numpack.format.MetadataCodec;
+import dev.numpack.DType;
+import dev.numpack.internal.format.MetadataCodec;
 import dev.numpack.hostile.HostileFixture.RawRecord;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -259,7 +259,7 @@ class CorruptMetadataTest {
             try (NumPack np = f.openWritable()) {
                 assertArrayEquals(new long[] {rows, 0}, np.shape("huge"));
                 tryOp(leaks, "load", () -> assertArrayEquals(new long[] {rows, 0}, np.load("huge").shape()));
-                tryOp(leaks, "getRows", () -> assertEquals(2, np.getRows("huge", rows - 1, -1).rows()));
+                tryOp(leaks, "getRows", () -> assertEquals(2, np.gather("huge", rows - 1, -1).rows()));
                 tryOp(leaks, "delete", () -> np.delete("huge", 0));
                 tryOp(leaks, "append", () -> np.append("huge", NdArray.zeros(DType.UINT8, 2, 0)));
                 tryOp(leaks, "replace", () -> np.replace("huge", NdArray.zeros(DType.UINT8, 1, 0), 5));

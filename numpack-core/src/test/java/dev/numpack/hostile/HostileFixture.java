@@ -9,9 +9,9 @@ import dev.numpack.Durability;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.NumPackException;
-import dev.numpack.format.ArrayRecord;
-import dev.numpack.format.DType;
-import dev.numpack.format.MetadataCodec;
+import dev.numpack.internal.format.ArrayRecord;
+import dev.numpack.DType;
+import dev.numpack.internal.format.MetadataCodec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -359,7 +359,7 @@ final class HostileFixture {
                 List<Object[]> reads = new ArrayList<>();
                 reads.add(new Object[] {"load", (ThrowingRunnable) () -> np.load(array)});
                 reads.add(new Object[] {"lazy", (ThrowingRunnable) () -> np.lazy(array).close()});
-                reads.add(new Object[] {"getRows", (ThrowingRunnable) () -> np.getRows(array, 0)});
+                reads.add(new Object[] {"getRows", (ThrowingRunnable) () -> np.gather(array, 0)});
                 reads.add(new Object[] {"exportNpy", (ThrowingRunnable) () -> np.exportNpy(array, base.resolve("export.npy"))});
                 if (writable) {
                     reads.add(new Object[] {"delete", (ThrowingRunnable) () -> np.delete(array, 0)});

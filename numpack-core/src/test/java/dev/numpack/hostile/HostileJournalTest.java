@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.numpack.CorruptStoreException;
 import dev.numpack.NumPack;
-import dev.numpack.format.JournalCodec;
-import dev.numpack.format.JournalCodec.Action;
-import dev.numpack.format.MetadataCodec;
+import dev.numpack.internal.format.JournalCodec;
+import dev.numpack.internal.format.JournalCodec.Action;
+import dev.numpack.internal.format.MetadataCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

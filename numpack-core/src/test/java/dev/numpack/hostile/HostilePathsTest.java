@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.numpack.CorruptStoreException;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import dev.numpack.hostile.HostileFixture.RawRecord;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.numpack.NumPack;
 import dev.numpack.NumPackException;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import dev.numpack.hostile.HostileFixture.RawRecord;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.numpack.Batch;
+import dev.numpack.BatchMode;
 import dev.numpack.ArrayNotFoundException;
 import dev.numpack.CorruptStoreException;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.NumPackException;
-import dev.numpack.format.FormatException;
-import dev.numpack.format.JournalCodec;
-import dev.numpack.format.JournalCodec.Action;
+import dev.numpack.internal.format.FormatException;
+import dev.numpack.internal.format.JournalCodec;
+import dev.numpack.internal.format.JournalCodec.Action;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -118,7 +118,7 @@ class LinkedPathsTest {
     @Test
     void appendToAnEmptyArrayWithoutADataFileCreatesIt() throws Exception {
         try (NumPack np = NumPack.open(store)) {
-            np.save("e", NdArray.zeros(dev.numpack.format.DType.INT32, 0, 2));
+            np.save("e", NdArray.zeros(dev.numpack.DType.INT32, 0, 2));
         }
         Files.delete(store.resolve("data_e.npkd")); // NumPack 0.7 may leave an empty array without a file
         try (NumPack np = NumPack.open(store)) {
@@ -130,7 +130,7 @@ class LinkedPathsTest {
 
     @Test
     void aBatchNoLongerShowsADroppedArray() {
-        try (NumPack np = NumPack.open(store); Batch b = np.batch()) {
+        try (NumPack np = NumPack.open(store); BatchMode b = np.batchMode()) {
             b.drop("a");
             assertFalse(b.contains("a"));
             assertThrows(ArrayNotFoundException.class, () -> b.shape("a"));

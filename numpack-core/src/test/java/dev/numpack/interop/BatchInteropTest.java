@@ -5,12 +5,12 @@ import static dev.numpack.interop.NpkLayout.assertSameArray;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.numpack.Batch;
+import dev.numpack.BatchMode;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.WritableArray;
-import dev.numpack.WritableBatch;
+import dev.numpack.WritableBatchMode;
 import dev.numpack.interop.NpkLayout.Entry;
 import dev.numpack.interop.NpkLayout.Index;
 import dev.numpack.interop.NpkLayout.Ops;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The batch write paths ({@link Batch}, {@link WritableBatch}) commit through other code than the plain
+ * The batch write paths ({@link BatchMode}, {@link WritableBatchMode}) commit through other code than the plain
  * methods; what they leave in a store written by Python must read back in Python as the NumPy model says.
  */
 class BatchInteropTest {
@@ -43,9 +43,9 @@ class BatchInteropTest {
                 .add(of("bm", "uint8", 3, 10, 2).deleted("legacy", 0))
                 .add(of("gone", "int16", 4, 3));
         Ops ops = new Ops()
-                .replace("seg", 10, 0, 5, 11)      // 0: through a WritableBatch, rows in two segments
-                .replace("plain", 11, -1)          // 1: through a WritableBatch
-                .append("bm", 2, 12)               // 2: through a Batch from here on
+                .replace("seg", 10, 0, 5, 11)      // 0: through a WritableBatchMode, rows in two segments
+                .replace("plain", 11, -1)          // 1: through a WritableBatchMode
+                .append("bm", 2, 12)               // 2: through a BatchMode from here on
                 .delete("bm", 0, -1)               // 3
                 .drop("gone")                      // 4
                 .save("fresh", "complex64", 13, 2, 2); // 5
@@ -54,18 +54,18 @@ class BatchInteropTest {
         Index model = NpkLayout.model(spec, ops, dir.resolve("model"));
 
         try (NumPack np = NumPack.open(store)) {
-            try (WritableBatch wb = np.writableBatch()) {
+            try (WritableBatchMode wb = np.writableBatchMode()) {
                 assertThrows(InvalidArgumentException.class, () -> wb.open("bm"), "an array with deleted rows");
                 WritableArray seg = wb.open("seg");
                 NdArray rows = model.operands.get(0);
                 long[] at = {0, 5, 11};
                 for (int i = 0; i < at.length; i++) {
-                    seg.writeRows(at[i], 1, rows.rows(i, i + 1).buffer());
+                    seg.writeRows(at[i], 1, rows.readRows(i, 1).buffer());
                 }
                 WritableArray plain = wb.open("plain");
                 plain.writeRows(8, 1, model.operands.get(1).buffer());
             }
-            try (Batch b = np.batch()) {
+            try (BatchMode b = np.batchMode()) {
                 b.append("bm", model.operands.get(2));
                 b.delete("bm", 0, -1);
                 b.drop("gone");
@@ -88,12 +88,12 @@ class BatchInteropTest {
         NpkLayout.write(store, spec, dir);
         var before = UpstreamStoreReadTest.snapshot(store);
         try (NumPack np = NumPack.open(store)) {
-            try (WritableBatch wb = np.writableBatch()) {
+            try (WritableBatchMode wb = np.writableBatchMode()) {
                 ByteBuffer junk = ByteBuffer.allocate(16);
                 wb.open("seg").writeRows(4, 1, junk);
                 wb.abort();
             }
-            try (Batch b = np.batch()) {
+            try (BatchMode b = np.batchMode()) {
                 b.delete("bm", 0);
                 b.drop("seg");
                 b.abort();

@@ -229,10 +229,10 @@ class JavaStoreReadByPythonTest {
         NdArray tall = expected.get("tall").array();
         try (NumPack np = open.apply(store)) {
             np.delete("zero_cols", 1);                   // rows of zero bytes still have a bitmap
-            np.replace("zero_cols", NdArray.zeros(dev.numpack.format.DType.INT32, 1, 0), 0);
-            np.append("tall", tall.rows(0, 3));          // the last segment was full: a new one
+            np.replace("zero_cols", NdArray.zeros(dev.numpack.DType.INT32, 1, 0), 0);
+            np.append("tall", tall.readRows(0, 3));          // the last segment was full: a new one
             np.delete("tall", LongStream.range(0, 500).map(i -> 2 * i).toArray()); // every even row
-            np.replace("温度 q\"uote", expected.get("温度 q\"uote").array().rows(0, 2), 7, 8); // across segments
+            np.replace("温度 q\"uote", expected.get("温度 q\"uote").array().readRows(0, 2), 7, 8); // across segments
         }
         dumped = NpkLayout.dumpAndCompareWithJava(store, out("dump2"));
         assertArrayEquals(new long[] {2, 0}, dumped.get("zero_cols").shape);
@@ -241,9 +241,9 @@ class JavaStoreReadByPythonTest {
         assertEquals(3, dumped.get("tall").segmentRows[250]);
         NdArray quoted = dumped.get("温度 q\"uote").array();
         NdArray original = expected.get("温度 q\"uote").array();
-        assertEquals(original.rows(0, 2), quoted.rows(7, 9));
-        assertEquals(original.rows(0, 7), quoted.rows(0, 7));
-        assertEquals(original.rows(9, 20), quoted.rows(9, 20));
+        assertEquals(original.readRows(0, 2), quoted.readRows(7, 2));
+        assertEquals(original.readRows(0, 7), quoted.readRows(0, 7));
+        assertEquals(original.readRows(9, 11), quoted.readRows(9, 11));
     }
 
     @Test

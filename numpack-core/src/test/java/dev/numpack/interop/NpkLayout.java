@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.numpack.NdArray;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import dev.numpack.testing.Python;
 import java.io.IOException;
 import java.io.InputStream;

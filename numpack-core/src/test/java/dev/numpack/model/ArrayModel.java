@@ -1,7 +1,7 @@
 package dev.numpack.model;
 
 import dev.numpack.NdArray;
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -187,7 +187,7 @@ public final class ArrayModel {
     }
 
     /** @return the array as {@code load} must return it */
-    public NdArray toNdArray() {
+    public NdArray load() {
         return NdArray.copyOf(dtype, shape(), ByteBuffer.wrap(logicalBytes()));
     }
 

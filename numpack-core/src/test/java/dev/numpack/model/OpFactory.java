@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.numpack.AlreadyClosedException;
 import dev.numpack.ArrayNotFoundException;
-import dev.numpack.Batch;
+import dev.numpack.BatchMode;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.LazyArray;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.NumPackException;
 import dev.numpack.WritableArray;
-import dev.numpack.WritableBatch;
-import dev.numpack.format.DType;
+import dev.numpack.WritableBatchMode;
+import dev.numpack.DType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -420,7 +420,7 @@ public final class OpFactory {
             if (ss.views.size() > 4) {
                 StoreSession.View old = ss.views.remove(0);
                 old.lazy.close();
-                assertThrows(AlreadyClosedException.class, old.lazy::toNdArray, "a closed view must refuse reads");
+                assertThrows(AlreadyClosedException.class, old.lazy::load, "a closed view must refuse reads");
             }
         }, mm -> { });
     }
@@ -429,7 +429,7 @@ public final class OpFactory {
 
     /** One operation inside a batch: on the batch, and on the batch's own model. */
     private interface BatchOp {
-        void run(Batch b);
+        void run(BatchMode b);
     }
 
     private Op batch(Step s, StoreModel m) {
@@ -530,7 +530,7 @@ public final class OpFactory {
             }
             Map<String, NdArray> exp = new TreeMap<>();
             for (Map.Entry<String, ArrayModel> e : local.entrySet()) {
-                exp.put(e.getKey(), e.getValue().toNdArray());
+                exp.put(e.getKey(), e.getValue().load());
             }
             expectAfter.add(exp);
         }
@@ -539,7 +539,7 @@ public final class OpFactory {
         boolean viaConsumer = mode == 2 || mode == 3;
         boolean checks = cfg.checks;
         Set<String> before = new HashSet<>(m.arrays.keySet());
-        Consumer<Batch> work = b -> {
+        Consumer<BatchMode> work = b -> {
             for (int i = 0; i < ops.size(); i++) {
                 ops.get(i).run(b);
                 if (checks) {
@@ -560,9 +560,9 @@ public final class OpFactory {
         String desc = (abort ? "aborted " : "") + "batch " + descs;
         return new Op(desc, !abort, ss -> {
             if (viaConsumer) {
-                ss.np.batch(work);
+                ss.np.batchMode(work);
             } else {
-                try (Batch b = ss.np.batch()) {
+                try (BatchMode b = ss.np.batchMode()) {
                     work.accept(b);
                     if (checks) {
                         for (String t : touched) {
@@ -624,7 +624,7 @@ public final class OpFactory {
         Map<String, byte[]> edited = new LinkedHashMap<>();
         for (String n : names) {
             ArrayModel a = m.get(n);
-            old.put(n, a.toNdArray());
+            old.put(n, a.load());
             int rows = a.physicalRows();
             int rb = a.rowBytes();
             List<Edit> list = new ArrayList<>();
@@ -649,7 +649,7 @@ public final class OpFactory {
         boolean checks = cfg.checks;
         String desc = (abort ? "aborted " : "") + "writable batch " + edits + (viaChunks ? " via chunks" : "");
         return new Op(desc, !abort, ss -> {
-            try (WritableBatch wb = ss.np.writableBatch()) {
+            try (WritableBatchMode wb = ss.np.writableBatchMode()) {
                 for (String n : names) {
                     WritableArray w = wb.open(n);
                     ArrayModel a = m.get(n);
@@ -789,7 +789,7 @@ public final class OpFactory {
                         case 5: np.lazy(miss); break;
                         case 6: np.drop(miss); break;
                         case 7: np.cloneArray(miss, "a"); break;
-                        case 8: np.getRows(miss, 0); break;
+                        case 8: np.gather(miss, 0); break;
                         case 9: np.shape(miss); break;
                         default: np.info(miss); break;
                     }
@@ -837,7 +837,7 @@ public final class OpFactory {
                         case 0: ss.np.append(zero, rows); break;
                         case 1: ss.np.replace(zero, rows, 0); break;
                         case 2: ss.np.delete(zero, 0); break;
-                        default: ss.np.getRows(zero, 0); break;
+                        default: ss.np.gather(zero, 0); break;
                     }
                 });
             }
@@ -848,15 +848,15 @@ public final class OpFactory {
                 long badIdx = r.nextBoolean() ? n : -n - 1;
                 return expect("bad read " + w + " of " + rowsArr + " (" + a + ")", IAE, ss -> {
                     switch (w) {
-                        case 0: ss.np.getRows(rowsArr, badIdx); break;
+                        case 0: ss.np.gather(rowsArr, badIdx); break;
                         case 1:
                             try (LazyArray l = ss.np.lazy(rowsArr)) {
-                                l.slice(0, n + 1);
+                                l.readRows(0, n + 1);
                             }
                             break;
                         case 2:
                             try (LazyArray l = ss.np.lazy(rowsArr)) {
-                                l.slice(1, 0);
+                                l.readRows(1, -1);
                             }
                             break;
                         case 3: ss.np.stream(rowsArr, 0); break;
@@ -867,7 +867,7 @@ public final class OpFactory {
                             break;
                         default:
                             if (n == 0 || a.rowBytes() == 0) {
-                                ss.np.getRows(rowsArr, n);
+                                ss.np.gather(rowsArr, n);
                             } else {
                                 try (LazyArray l = ss.np.lazy(rowsArr)) {
                                     l.gather(new long[] {0, 0}, ByteBuffer.allocate(a.rowBytes()));
@@ -889,7 +889,7 @@ public final class OpFactory {
                 long bad = target == null ? 0 : m.get(target).liveRows() + r.nextInt(3);
                 Class<? extends Throwable> want = useMissing ? NOTFOUND : IAE;
                 return expect("batch with an invalid step (" + (useMissing ? "load missing" : "replace out of range")
-                        + ")", want, ss -> ss.np.batch(b -> {
+                        + ")", want, ss -> ss.np.batchMode(b -> {
                             b.save(nm, arr);
                             if (drop) {
                                 b.drop(dropIt);
@@ -905,7 +905,7 @@ public final class OpFactory {
                 String withDel = pick(m, s.a(), ArrayModel::hasDeleted);
                 if (withDel != null) {
                     return expect("writable batch opens " + withDel + " with deleted rows", IAE, ss -> {
-                        try (WritableBatch wb = ss.np.writableBatch()) {
+                        try (WritableBatchMode wb = ss.np.writableBatchMode()) {
                             wb.open(withDel);
                         }
                     });
@@ -913,7 +913,7 @@ public final class OpFactory {
                 String any = pick(m, s.a(), ANY);
                 ArrayModel a = m.get(any);
                 return expect("writable batch writes past the end of " + any, IAE, ss -> {
-                    try (WritableBatch wb = ss.np.writableBatch()) {
+                    try (WritableBatchMode wb = ss.np.writableBatchMode()) {
                         WritableArray w = wb.open(any);
                         try {
                             w.writeRows(a.physicalRows(), 1, ByteBuffer.allocate(a.rowBytes()));
@@ -927,16 +927,16 @@ public final class OpFactory {
                 NdArray arr = data(r, DType.INT8, new long[] {4});
                 boolean writable = r.nextBoolean();
                 return expect("write while a " + (writable ? "writable " : "") + "batch is open", NumPackException.class, ss -> {
-                    AutoCloseable open = writable ? ss.np.writableBatch() : ss.np.batch();
+                    AutoCloseable open = writable ? ss.np.writableBatchMode() : ss.np.batchMode();
                     try {
-                        assertThrows(NumPackException.class, () -> ss.np.batch());
-                        assertThrows(NumPackException.class, () -> ss.np.writableBatch());
+                        assertThrows(NumPackException.class, () -> ss.np.batchMode());
+                        assertThrows(NumPackException.class, () -> ss.np.writableBatchMode());
                         ss.np.save("zz", arr);
                     } finally {
-                        if (open instanceof Batch) {
-                            ((Batch) open).abort();
+                        if (open instanceof BatchMode) {
+                            ((BatchMode) open).abort();
                         } else {
-                            ((WritableBatch) open).abort();
+                            ((WritableBatchMode) open).abort();
                         }
                         open.close();
                     }

@@ -1,6 +1,6 @@
 package dev.numpack.model;
 
-import dev.numpack.format.DType;
+import dev.numpack.DType;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;

@@ -39,7 +39,7 @@ public final class StoreChecks {
 
     /**
      * Asserts that the store equals the model: names, shapes, dtypes, infos and contents through load,
-     * getRows, lazy gather (both forms), slices, readRows and stream chunks.
+     * gather, lazy gather (both forms), slices, readRows and stream chunks.
      *
      * @param np the store
      * @param m the model
@@ -66,7 +66,7 @@ public final class StoreChecks {
             assertEquals(a.deletedRows(), info.deletedRows(), "deleted rows of " + where);
             assertEquals((long) a.physicalRows() * a.rowBytes(), info.byteSize(), "byteSize of " + where);
             assertEquals(a.zeroD() ? 1 : a.liveRows(), info.rows(), "info rows of " + where);
-            NdArray want = a.toNdArray();
+            NdArray want = a.load();
             NdArray got = np.load(n);
             assertEquals(want.dtype(), got.dtype(), "load dtype of " + where);
             assertArrayEquals(want.shape(), got.shape(), "load shape of " + where);
@@ -74,7 +74,7 @@ public final class StoreChecks {
             if (a.zeroD()) {
                 try (LazyArray l = np.lazy(n)) {
                     assertArrayEquals(new long[0], l.shape());
-                    assertArrayEquals(ArrayModel.bytes(want), ArrayModel.bytes(l.toNdArray()), "lazy 0-d " + where);
+                    assertArrayEquals(ArrayModel.bytes(want), ArrayModel.bytes(l.load()), "lazy 0-d " + where);
                     assertThrows(InvalidArgumentException.class, () -> l.gather(0L), "gather on 0-d " + where);
                 }
                 continue;
@@ -87,7 +87,7 @@ public final class StoreChecks {
         String n = where.substring(0, where.indexOf(" ("));
         int live = a.liveRows();
         int rb = a.rowBytes();
-        // getRows with random (negative, repeated) indices
+        // gather with random (negative, repeated) indices
         int k = live == 0 ? 0 : r.nextInt(6);
         long[] idx = new long[k];
         List<byte[]> expect = new ArrayList<>();
@@ -96,9 +96,9 @@ public final class StoreChecks {
             idx[i] = r.nextBoolean() ? li : li - (long) live;
             expect.add(a.row(li));
         }
-        NdArray rows = np.getRows(n, idx);
-        assertArrayEquals(a.withRows(k), rows.shape(), "getRows shape of " + where);
-        assertArrayEquals(ArrayModel.concat(expect, rb), ArrayModel.bytes(rows), "getRows of " + where);
+        NdArray rows = np.gather(n, idx);
+        assertArrayEquals(a.withRows(k), rows.shape(), "gather shape of " + where);
+        assertArrayEquals(ArrayModel.concat(expect, rb), ArrayModel.bytes(rows), "gather of " + where);
         try (LazyArray l = np.lazy(n)) {
             assertEquals(live, l.rows(), "lazy rows of " + where);
             assertEquals(rb, l.rowBytes());
@@ -117,7 +117,7 @@ public final class StoreChecks {
             // slice
             int s0 = r.nextInt(live + 1);
             int s1 = s0 + r.nextInt(live - s0 + 1);
-            NdArray sl = l.slice(s0, s1);
+            NdArray sl = l.readRows(s0, s1 - s0);
             assertArrayEquals(a.withRows(s1 - s0), sl.shape(), "slice shape of " + where);
             assertArrayEquals(ArrayModel.concat(a.logicalRows().subList(s0, s1), rb), ArrayModel.bytes(sl),
                     "slice [" + s0 + "," + s1 + ") of " + where);
@@ -141,7 +141,7 @@ public final class StoreChecks {
                 streamed.add(ArrayModel.bytes(c));
                 total += c.rows();
             }
-            assertFalse(st.hasNext());
+            assertThrows(dev.numpack.StoreStateException.class, st::iterator, "a second pass over a RowStream of " + where);
         }
         assertEquals(live, total, "streamed rows of " + where);
         int len = 0;
@@ -173,12 +173,12 @@ public final class StoreChecks {
             }
             String where = "view of " + v.lazy.name() + " after " + ctx;
             if (a.zeroD()) {
-                assertArrayEquals(rows.get(0), ArrayModel.bytes(v.lazy.toNdArray()), where);
+                assertArrayEquals(rows.get(0), ArrayModel.bytes(v.lazy.load()), where);
                 continue;
             }
             assertEquals(rows.size(), v.lazy.rows(), "rows of " + where);
             assertArrayEquals(a.withRows(rows.size()), v.lazy.shape(), "shape of " + where);
-            assertArrayEquals(ArrayModel.concat(rows, rb), ArrayModel.bytes(v.lazy.toNdArray()), "content of " + where);
+            assertArrayEquals(ArrayModel.concat(rows, rb), ArrayModel.bytes(v.lazy.load()), "content of " + where);
         }
     }
 }

@@ -26,9 +26,9 @@ import dev.numpack.Durability;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.ReadOnlyStoreException;
-import dev.numpack.storage.FileOps;
-import dev.numpack.storage.Journal;
-import dev.numpack.storage.StoreLayout;
+import dev.numpack.internal.store.FileOps;
+import dev.numpack.internal.store.Journal;
+import dev.numpack.internal.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +49,7 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * Random operation sequences run against a real store in a temp directory and against {@link StoreModel};
- * after every step the store's names, shapes, dtypes, infos and contents (load, getRows, lazy gather and
+ * after every step the store's names, shapes, dtypes, infos and contents (load, gather, lazy gather and
  * slices, readRows, stream chunks), and what open lazy views show, must equal the model. Invalid
  * operations must throw {@code InvalidArgumentException} / {@code ArrayNotFoundException} and change
  * nothing.

@@ -1,0 +1,100 @@
+package dev.numpack.internal;
+
+import dev.numpack.InvalidArgumentException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * The one owner of row-index and row-range checks and their messages, for every layer (facade, engine,
+ * {@code .npy} reader): a caller's index, range or buffer that does not fit becomes an
+ * {@link InvalidArgumentException} naming the store (or file) and the array. Overflow-safe for any
+ * {@code long} input: nothing here multiplies counts by row sizes unchecked.
+ */
+public final class RowChecks {
+    private RowChecks() {}
+
+    /**
+     * @param store the store or file, for the message
+     * @param array the array, for the message
+     * @param index a logical row index; a negative one counts from the end, as in NumPy
+     * @param rows the rows there are
+     * @return the index in {@code [0, rows)}
+     * @throws InvalidArgumentException if it is out of range
+     */
+    public static long index(Path store, String array, long index, long rows) {
+        long i = index < 0 ? index + rows : index;
+        if (i < 0 || i >= rows) {
+            throw new InvalidArgumentException(store, array, "row " + index + " out of range for " + rows + " rows");
+        }
+        return i;
+    }
+
+    /**
+     * @param store the store or file, for the message
+     * @param array the array, for the message
+     * @param indices logical row indices, negative ones counting from the end
+     * @param rows the rows there are
+     * @return the indices, each in {@code [0, rows)}, in a new array
+     * @throws InvalidArgumentException if one is out of range
+     */
+    public static long[] indices(Path store, String array, long[] indices, long rows) {
+        long[] out = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            out[i] = index(store, array, indices[i], rows);
+        }
+        return out;
+    }
+
+    /**
+     * Checks a range given as (first row, row count), the one convention for ranges in this library.
+     *
+     * @param store the store or file, for the message
+     * @param array the array, for the message
+     * @param start the first row
+     * @param count the number of rows
+     * @param rows the rows there are
+     * @throws InvalidArgumentException unless {@code 0 <= start}, {@code 0 <= count} and
+     *     {@code start + count <= rows}
+     */
+    public static void range(Path store, String array, long start, long count, long rows) {
+        if (start < 0 || count < 0 || start > rows || count > rows - start) {
+            throw new InvalidArgumentException(store, array, "rows (start " + start + ", count " + count
+                    + ") out of range for " + rows + " rows");
+        }
+    }
+
+    /**
+     * Checks that a buffer has room for rows and can be written.
+     *
+     * @param store the store or file, for the message
+     * @param array the array, for the message
+     * @param dst the destination
+     * @param count rows to write into it
+     * @param rowBytes bytes per row
+     * @throws InvalidArgumentException if {@code dst} is read-only or has less room than the rows need
+     */
+    public static void room(Path store, String array, ByteBuffer dst, long count, long rowBytes) {
+        if (dst.isReadOnly()) {
+            throw new InvalidArgumentException(store, array, "the destination buffer is read-only");
+        }
+        holds(store, array, dst, count, rowBytes);
+    }
+
+    /**
+     * Checks that a buffer holds at least {@code count} rows (a source, or a destination already known to be
+     * writable).
+     *
+     * @param store the store or file, for the message
+     * @param array the array, for the message
+     * @param buf the buffer
+     * @param count rows
+     * @param rowBytes bytes per row
+     * @throws InvalidArgumentException if it has fewer bytes left than the rows need
+     */
+    public static void holds(Path store, String array, ByteBuffer buf, long count, long rowBytes) {
+        if (count < 0 || (rowBytes > 0 && count > buf.remaining() / rowBytes)) {
+            throw new InvalidArgumentException(store, array, "buffer has " + buf.remaining() + " bytes left, "
+                    + count + " rows of " + rowBytes + " bytes need more");
+        }
+    }
+}

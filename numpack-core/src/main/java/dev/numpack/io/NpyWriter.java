@@ -1,0 +1,268 @@
+package dev.numpack.io;
+
+import dev.numpack.AlreadyClosedException;
+import dev.numpack.InvalidArgumentException;
+import dev.numpack.NdArray;
+import dev.numpack.NumPackException;
+
+import dev.numpack.DType;
+import dev.numpack.internal.format.NpyHeader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Writes a NumPy {@code .npy} file (format 1.0, little-endian, C order: the file {@code numpy.save}
+ * would write) atomically: the data goes to a temporary file beside the target, and {@link #commit()}
+ * syncs it and renames it onto the target. Until then the target is untouched; {@link #close()} without
+ * a commit deletes the temporary file.
+ *
+ * <pre>{@code
+ * try (NpyWriter w = NpyWriter.create(Path.of("x.npy"), DType.FLOAT32, new long[] {1000, 128})) {
+ *     for (ByteBuffer chunk : chunks) {
+ *         w.write(chunk);               // little-endian, C-order rows
+ *     }
+ *     w.commit();
+ * }
+ * }</pre>
+ *
+ * <p>A writer is meant for one thread. A failed write abandons it: the temporary file is deleted.
+ */
+public final class NpyWriter implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private enum State { OPEN, COMMITTED, CLOSED }
+
+    private final Path target;
+    private final Path temp;
+    private final DType dtype;
+    private final long[] shape;
+    private final long dataBytes;
+    private final FileChannel channel;
+    private long written;
+    private State state = State.OPEN;
+
+    private NpyWriter(Path target, Path temp, DType dtype, long[] shape, long dataBytes, FileChannel channel) {
+        this.target = target;
+        this.temp = temp;
+        this.dtype = dtype;
+        this.shape = shape;
+        this.dataBytes = dataBytes;
+        this.channel = channel;
+    }
+
+    /**
+     * Starts a file: creates {@code <target>.tmp-<random>} beside the target and writes the header.
+     *
+     * @param target the file to create or replace on {@link #commit()}
+     * @param dtype the element type
+     * @param shape the shape, empty for a 0-d array
+     * @return the writer, expecting {@code product(shape) * dtype.itemSize()} data bytes
+     * @throws InvalidArgumentException if a dimension is negative, the size overflows or the shape has so
+     *     many dimensions that the header would exceed {@link NpyHeader#MAX_HEADER_BYTES}
+     * @throws NumPackException if the temporary file cannot be created
+     */
+    public static NpyWriter create(Path target, DType dtype, long[] shape) {
+        long[] s = shape.clone();
+        ByteBuffer header;
+        try {
+            header = NpyHeader.encode(dtype, s); // validates the shape as a reader will
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException(target, null, e.getMessage());
+        }
+        long dataBytes = dtype.itemSize();
+        for (long d : s) {
+            dataBytes *= d; // cannot overflow: encode checked the product of the nonzero dimensions
+        }
+        Path name = target.getFileName();
+        if (name == null) {
+            throw new InvalidArgumentException(target, null, "target has no file name");
+        }
+        Path temp = target.resolveSibling(name + ".tmp-" + Long.toHexString(RANDOM.nextLong() >>> 1));
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new NumPackException(target, null, "cannot create temporary file " + temp + ": " + e, e);
+        }
+        NpyWriter w = new NpyWriter(target, temp, dtype, s, dataBytes, channel);
+        try {
+            writeFully(channel, header);
+        } catch (IOException e) {
+            throw w.abandon("cannot write .npy header", e);
+        }
+        return w;
+    }
+
+    /**
+     * Writes an array to a file atomically: {@link #create}, {@link #write(ByteBuffer)}, {@link #commit()}.
+     *
+     * @param target the file to create or replace
+     * @param array the array
+     * @throws NumPackException if the file cannot be written
+     */
+    public static void write(Path target, NdArray array) {
+        try (NpyWriter w = create(target, array.dtype(), array.shape())) {
+            w.write(array.buffer());
+            w.commit();
+        }
+    }
+
+    /** @return the file this writer creates or replaces on commit */
+    public Path target() {
+        return target;
+    }
+
+    /** @return the element type */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** @return a copy of the shape */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** @return how many data bytes are still to be written before {@link #commit()} */
+    public long remainingBytes() {
+        return dataBytes - written;
+    }
+
+    /**
+     * Appends data: elements in C order, little-endian.
+     *
+     * @param data the bytes from its position to its limit; its position is advanced to its limit
+     * @throws InvalidArgumentException if the bytes would exceed what the shape calls for (nothing is
+     *     written then)
+     * @throws IllegalStateException if the writer was committed
+     * @throws AlreadyClosedException if the writer was closed
+     * @throws NumPackException if writing fails; the writer is then abandoned
+     */
+    public void write(ByteBuffer data) {
+        ensureOpen();
+        if (data.remaining() > dataBytes - written) {
+            throw new InvalidArgumentException(target, null, "writing " + data.remaining() + " bytes would "
+                    + "exceed the shape " + Arrays.toString(shape) + " of " + dtype.numpyName() + ": only "
+                    + (dataBytes - written) + " of " + dataBytes + " data bytes remain");
+        }
+        int n = data.remaining();
+        try {
+            writeFully(channel, data);
+        } catch (IOException e) {
+            throw abandon("cannot write .npy data", e);
+        }
+        written += n;
+    }
+
+    /**
+     * Makes the file durable and visible: checks that all data was written, syncs the file, renames it
+     * atomically onto the target (replacing any file there) and syncs the directory so that the rename
+     * survives a crash.
+     *
+     * @throws InvalidArgumentException if fewer bytes were written than the shape calls for (the writer
+     *     stays open so that the rest can be written)
+     * @throws IllegalStateException if the writer was already committed
+     * @throws AlreadyClosedException if the writer was closed
+     * @throws NumPackException if syncing or renaming fails; the writer is then abandoned unless the
+     *     rename happened and only the directory sync failed
+     */
+    public void commit() {
+        ensureOpen();
+        if (written != dataBytes) {
+            throw new InvalidArgumentException(target, null, "cannot commit: " + written + " of " + dataBytes
+                    + " data bytes written for shape " + Arrays.toString(shape) + " of " + dtype.numpyName());
+        }
+        try {
+            channel.force(true);
+            channel.close();
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw abandon("cannot commit .npy file", e);
+        }
+        state = State.COMMITTED;
+        syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    private void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // Windows refuses to open a directory as a channel; NTFS journals the rename itself.
+            if (!isWindows()) {
+                throw new NumPackException(target, null, "renamed onto the target, but syncing directory "
+                        + dir + " failed, so the rename may not survive a crash: " + e, e);
+            }
+        }
+    }
+
+    private static boolean isWindows() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer data) throws IOException {
+        while (data.hasRemaining()) {
+            channel.write(data);
+        }
+    }
+
+    /** Deletes the temporary file after a failure and returns the exception to throw. */
+    private NumPackException abandon(String what, IOException cause) {
+        NumPackException e = new NumPackException(target, null, what + ": " + cause, cause);
+        try {
+            discard();
+        } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+        }
+        return e;
+    }
+
+    private void discard() throws IOException {
+        state = State.CLOSED;
+        try {
+            channel.close();
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private void ensureOpen() {
+        if (state == State.COMMITTED) {
+            throw new IllegalStateException("npy writer for " + target + " was already committed");
+        }
+        if (state == State.CLOSED) {
+            throw new AlreadyClosedException(target, null, "npy writer");
+        }
+    }
+
+    /**
+     * Closes the writer. Without a {@link #commit()}, deletes the temporary file and leaves the target as
+     * it was. Closing twice, or after a commit, has no effect.
+     *
+     * @throws NumPackException if the temporary file cannot be deleted
+     */
+    @Override
+    public void close() {
+        if (state != State.OPEN) {
+            state = State.CLOSED;
+            return;
+        }
+        try {
+            discard();
+        } catch (IOException e) {
+            throw new NumPackException(target, null, "cannot delete temporary file " + temp + ": " + e, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NpyWriter(" + target + ", " + dtype.numpyName() + " " + Arrays.toString(shape) + ", "
+                + written + "/" + dataBytes + " bytes)";
+    }
+}
