@@ -27,7 +27,7 @@ public class NumPackException extends RuntimeException {
      * @param message what went wrong
      * @param cause the underlying failure, may be {@code null}
      */
-    public NumPackException(Path store, String array, String message, Throwable cause) {
+    protected NumPackException(Path store, String array, String message, Throwable cause) {
         super(describe(store, array, message), cause);
         this.store = store;
         this.array = array;
@@ -39,7 +39,7 @@ public class NumPackException extends RuntimeException {
      * @param array the array concerned, may be {@code null}
      * @param message what went wrong
      */
-    public NumPackException(Path store, String array, String message) {
+    protected NumPackException(Path store, String array, String message) {
         this(store, array, message, null);
     }
 
