@@ -17,7 +17,9 @@ import java.util.Arrays;
  *
  * <p>Instances are values: the factories copy their input, {@link #buffer()} hands out a read-only
  * view, and {@link #equals} compares dtype, shape and bytes. One array holds at most
- * {@code Integer.MAX_VALUE} bytes; larger arrays are read through {@link LazyArray} or streamed.
+ * {@code Integer.MAX_VALUE} bytes; larger arrays are read through {@link LazyArray} or streamed. Every
+ * refusal (a larger array, a negative dimension, a shape whose size overflows, data that does not fit the
+ * shape) is an {@link InvalidArgumentException}.
  *
  * <pre>{@code
  * NdArray a = NdArray.of(new float[][] {{1, 2}, {3, 4}});
