@@ -13,4 +13,13 @@ public class ArrayNotFoundException extends NumPackException {
     public ArrayNotFoundException(Path store, String array) {
         super(store, array, "no such array");
     }
+
+    private ArrayNotFoundException(Path store, String array, String message, Throwable cause) {
+        super(store, array, message, cause);
+    }
+
+    @Override
+    ArrayNotFoundException reframe(Path store, String array, String context) {
+        return new ArrayNotFoundException(store, array, context + detail(), this);
+    }
 }

@@ -49,9 +49,15 @@ public final class BatchMode implements AutoCloseable {
     }
 
     /**
+     * Reads an array into memory (once; later calls return the cached array). An array that fits the 2 GiB
+     * limit but not the JVM's free memory fails with the JVM's {@link OutOfMemoryError}.
+     *
      * @param name array
      * @return the array as this batch sees it (cached after the first load; while an {@link #edit} copy of it
      *     is in use, a copy of that, so that the array returned stays a value)
+     * @throws ArrayNotFoundException if there is no such array (or the batch dropped it)
+     * @throws InvalidArgumentException naming the store, the array and the bytes needed, if the array is
+     *     more than the 2 GiB an {@link NdArray} holds
      */
     public NdArray load(String name) {
         NdArray a = cached(name);
@@ -101,7 +107,7 @@ public final class BatchMode implements AutoCloseable {
                 throw new InvalidArgumentException(store.path(), name, a.byteSize()
                         + " bytes: more than one buffer holds (2 GiB); use a writable batch");
             }
-            w = NdArray.allocate(a.byteSize());
+            w = allocate(name, a.dtype(), a.shape());
             w.put(a.buffer()).clear();
             cache.put(name, NdArray.adopt(a.dtype(), a.shape(), w));
             dirty.add(name);
@@ -126,7 +132,7 @@ public final class BatchMode implements AutoCloseable {
         checkRowShape(name, a, rows);
         long[] shape = a.shape();
         shape[0] += rows.rows();
-        ByteBuffer b = NdArray.allocate(a.byteSize() + rows.byteSize());
+        ByteBuffer b = allocate(name, a.dtype(), shape);
         b.put(a.buffer()).put(rows.buffer()).clear();
         save(name, NdArray.adopt(a.dtype(), shape, b));
     }
@@ -142,7 +148,7 @@ public final class BatchMode implements AutoCloseable {
         if (rows.rows() != indices.length) {
             throw new InvalidArgumentException(store.path(), name, indices.length + " indices for " + rows.rows() + " rows");
         }
-        ByteBuffer b = NdArray.allocate(a.byteSize());
+        ByteBuffer b = allocate(name, a.dtype(), a.shape());
         b.put(a.buffer()).clear();
         int rb = (int) a.rowBytes();
         ByteBuffer src = rows.buffer();
@@ -163,7 +169,7 @@ public final class BatchMode implements AutoCloseable {
         long[] shape = a.shape();
         shape[0] -= gone.size();
         int rb = (int) a.rowBytes();
-        ByteBuffer b = NdArray.allocate(NdArray.byteSize(a.dtype(), shape));
+        ByteBuffer b = allocate(name, a.dtype(), shape);
         ByteBuffer src = a.buffer();
         for (long r = 0; r < a.rows(); r++) {
             if (!gone.contains(r)) {
@@ -260,6 +266,11 @@ public final class BatchMode implements AutoCloseable {
         } finally {
             store.endBatch(this);
         }
+    }
+
+    /** @return a buffer for array {@code name} in that shape, refused with this store and the array named */
+    private ByteBuffer allocate(String name, DType dtype, long[] shape) {
+        return NdArray.allocate(store.path(), name, dtype, shape);
     }
 
     private long index(String name, NdArray a, long idx) {

@@ -28,4 +28,9 @@ public class CorruptStoreException extends NumPackException {
     public CorruptStoreException(Path store, String array, String message) {
         super(store, array, message);
     }
+
+    @Override
+    CorruptStoreException reframe(Path store, String array, String context) {
+        return new CorruptStoreException(store, array, context + detail(), this);
+    }
 }

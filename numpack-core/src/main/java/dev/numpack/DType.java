@@ -1,6 +1,8 @@
 package dev.numpack;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * The 14 element types of the NumPack format, with their on-disk codes (the {@code dtype} byte of a
@@ -95,12 +97,12 @@ public enum DType {
      *
      * @param code the stored byte, unsigned
      * @return the type
-     * @throws IllegalArgumentException if the code is not one of the 14 known codes (upstream
+     * @throws InvalidArgumentException if the code is not one of the 14 known codes (upstream
      *     silently reads unknown codes as int32; we refuse them)
      */
     public static DType fromCode(int code) {
         if (code < 0 || code >= BY_CODE.length) {
-            throw new IllegalArgumentException("unknown dtype code " + code + " (known: 0-13)");
+            throw new InvalidArgumentException(null, null, "unknown dtype code " + code + " (known: 0-13)");
         }
         return BY_CODE[code];
     }
@@ -110,7 +112,7 @@ public enum DType {
      *
      * @param name the NumPy name
      * @return the type
-     * @throws IllegalArgumentException if no type has that name
+     * @throws InvalidArgumentException if no type has that name
      */
     public static DType fromNumpyName(String name) {
         String n = name.toLowerCase(Locale.ROOT);
@@ -119,6 +121,8 @@ public enum DType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown dtype name '" + name + "'");
+        throw new InvalidArgumentException(null, null, "unknown dtype name '" + name + "' (known: "
+                + Arrays.stream(values()).map(DType::numpyName).collect(Collectors.joining(", "))
+                + ")");
     }
 }

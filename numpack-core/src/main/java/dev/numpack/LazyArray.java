@@ -72,8 +72,10 @@ public final class LazyArray implements AutoCloseable {
      * little-endian.
      *
      * @param indices logical row indices; negative ones count from the end
-     * @param dst a buffer with room for {@code indices.length * rowBytes()} bytes
-     * @throws InvalidArgumentException if an index is out of range or {@code dst} is too small
+     * @param dst a writable buffer with room for {@code indices.length * rowBytes()} bytes
+     * @throws InvalidArgumentException if an index is out of range, or {@code dst} is read-only or too small
+     *     (then nothing is written)
+     * @throws AlreadyClosedException if this view or its store is closed
      */
     public void gather(long[] indices, ByteBuffer dst) {
         ensureOpen();
@@ -107,11 +109,14 @@ public final class LazyArray implements AutoCloseable {
      *
      * @param indices logical row indices; negative ones count from the end
      * @param slots the destination row of each index, in {@code [0, dst.remaining() / rowBytes())}
-     * @param dst the destination buffer, heap or direct; bytes are little-endian whatever its order
-     * @throws InvalidArgumentException if an index or slot is out of range or the arrays differ in length
+     * @param dst the destination buffer, heap or direct, writable; bytes are little-endian whatever its order
+     * @throws InvalidArgumentException if an index or slot is out of range, the arrays differ in length or
+     *     {@code dst} is read-only (then nothing is written)
+     * @throws AlreadyClosedException if this view or its store is closed
      */
     public void gather(long[] indices, int[] slots, ByteBuffer dst) {
         ensureOpen();
+        RowChecks.writable(store.path(), name(), dst);
         if (indices.length != slots.length) {
             throw new InvalidArgumentException(store.path(), name(), indices.length + " indices but "
                     + slots.length + " slots");
@@ -141,10 +146,13 @@ public final class LazyArray implements AutoCloseable {
     /**
      * @param indices logical row indices; negative ones count from the end
      * @return those rows as a new array of shape {@code (indices.length, ...)}
+     * @throws InvalidArgumentException if an index is out of range, the array is 0-d, or the rows are more
+     *     than the 2 GiB an {@link NdArray} holds
+     * @throws AlreadyClosedException if this view or its store is closed
      */
     public NdArray gather(long... indices) {
         long[] shape = shapeWithRows(indices.length);
-        ByteBuffer b = NdArray.allocate(NdArray.byteSize(dtype(), shape));
+        ByteBuffer b = allocate(shape);
         gather(indices, b);
         return NdArray.adopt(dtype(), shape, b.clear());
     }
@@ -154,7 +162,10 @@ public final class LazyArray implements AutoCloseable {
      *
      * @param start first logical row (not negative)
      * @param count rows
-     * @param dst a buffer with room for {@code count * rowBytes()} bytes
+     * @param dst a writable buffer with room for {@code count * rowBytes()} bytes
+     * @throws InvalidArgumentException if the rows are out of range, or {@code dst} is read-only or too
+     *     small (then nothing is written)
+     * @throws AlreadyClosedException if this view or its store is closed
      */
     public void readRows(long start, long count, ByteBuffer dst) {
         ensureOpen();
@@ -214,23 +225,39 @@ public final class LazyArray implements AutoCloseable {
      * @param start first logical row (not negative)
      * @param count rows
      * @return rows {@code start} to {@code start + count - 1} as a new array
-     * @throws InvalidArgumentException if the rows are out of range
+     * @throws InvalidArgumentException if the rows are out of range, the array is 0-d, or they are more than
+     *     the 2 GiB an {@link NdArray} holds
+     * @throws AlreadyClosedException if this view or its store is closed
      */
     public NdArray readRows(long start, long count) {
         ensureOpen();
         RowChecks.range(store.path(), name(), start, count, rows);
         long[] shape = shapeWithRows(count);
-        ByteBuffer b = NdArray.allocate(NdArray.byteSize(dtype(), shape));
+        ByteBuffer b = allocate(shape);
         readRows(start, count, b);
         return NdArray.adopt(dtype(), shape, b.clear());
     }
 
-    /** @return the whole array (logical rows) in memory */
+    /**
+     * Reads the whole array (its logical rows) into memory. An array that fits the 2 GiB limit but not the
+     * JVM's free memory fails with the JVM's {@link OutOfMemoryError}: read such arrays in ranges.
+     *
+     * @return the array
+     * @throws InvalidArgumentException naming the store, the array and the bytes needed, if the array is
+     *     more than the 2 GiB an {@link NdArray} holds
+     * @throws AlreadyClosedException if this view or its store is closed
+     */
     public NdArray load() {
+        ensureOpen();
         long[] shape = shape();
-        ByteBuffer b = NdArray.allocate(NdArray.byteSize(dtype(), shape));
+        ByteBuffer b = allocate(shape);
         readRows(0, rows, b);
         return NdArray.adopt(dtype(), shape, b.clear());
+    }
+
+    /** @return a buffer for rows of this array in that shape, refused with this store and array named */
+    private ByteBuffer allocate(long[] shape) {
+        return NdArray.allocate(store.path(), name(), dtype(), shape);
     }
 
     /** @return the store this view reads from, for messages */

@@ -7,6 +7,7 @@ import dev.numpack.internal.store.RowSource;
 import dev.numpack.internal.format.Float16;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -16,7 +17,9 @@ import java.util.Arrays;
  *
  * <p>Instances are values: the factories copy their input, {@link #buffer()} hands out a read-only
  * view, and {@link #equals} compares dtype, shape and bytes. One array holds at most
- * {@code Integer.MAX_VALUE} bytes; larger arrays are read through {@link LazyArray} or streamed.
+ * {@code Integer.MAX_VALUE} bytes; larger arrays are read through {@link LazyArray} or streamed. Every
+ * refusal (a larger array, a negative dimension, a shape whose size overflows, data that does not fit the
+ * shape) is an {@link InvalidArgumentException}.
  *
  * <pre>{@code
  * NdArray a = NdArray.of(new float[][] {{1, 2}, {3, 4}});
@@ -45,17 +48,18 @@ public final class NdArray {
      * @param shape the shape (empty for a 0-d scalar)
      * @param bytes exactly {@code product(shape) * itemSize} bytes
      * @return the array
-     * @throws InvalidArgumentException if the byte count does not match the shape
+     * @throws InvalidArgumentException if a dimension is negative, the byte count does not match the shape or
+     *     is over the 2 GiB an array holds
      */
     public static NdArray copyOf(DType dtype, long[] shape, ByteBuffer bytes) {
         long[] s = checkShape(shape);
-        long n = byteSize(dtype, s);
+        long n = byteSize(null, null, dtype, s);
         if (bytes.remaining() != n) {
             throw new InvalidArgumentException(null, null,
                     "shape " + Arrays.toString(s) + " of " + dtype.numpyName() + " needs " + n
                             + " bytes, got " + bytes.remaining());
         }
-        ByteBuffer d = allocate(n);
+        ByteBuffer d = allocate(null, null, dtype, s);
         d.put(bytes.duplicate());
         d.clear();
         return new NdArray(dtype, s, d);
@@ -75,12 +79,7 @@ public final class NdArray {
      */
     public static NdArray wrap(DType dtype, long[] shape, ByteBuffer direct) {
         long[] s = checkShape(shape);
-        long n = byteSize(dtype, s);
-        if (!direct.isDirect() || direct.remaining() != n) {
-            throw new InvalidArgumentException(null, null, "wrap needs a direct buffer of exactly "
-                    + n + " bytes for shape " + Arrays.toString(s) + " of " + dtype.numpyName() + ", got "
-                    + (direct.isDirect() ? "" : "a heap buffer of ") + direct.remaining());
-        }
+        checkHolds("wrap", dtype, s, direct);
         return new NdArray(dtype, s, direct.slice().order(ByteOrder.LITTLE_ENDIAN));
     }
 
@@ -91,91 +90,111 @@ public final class NdArray {
      * @param shape the shape
      * @param direct a direct buffer, from position 0 to its limit, holding the elements
      * @return the array
+     * @throws InvalidArgumentException if the buffer is not direct, not at position 0, or its size does not
+     *     match the shape
      */
     static NdArray adopt(DType dtype, long[] shape, ByteBuffer direct) {
         long[] s = checkShape(shape);
-        if (!direct.isDirect() || direct.position() != 0 || direct.limit() != byteSize(dtype, s)) {
-            throw new IllegalArgumentException("adopt needs a direct buffer of exactly the array's bytes");
+        if (direct.position() != 0) {
+            throw new InvalidArgumentException(null, null, "adopt needs a buffer at position 0, got position "
+                    + direct.position());
         }
+        checkHolds("adopt", dtype, s, direct);
         return new NdArray(dtype, s, direct.order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** Checks that {@code direct} is direct and holds exactly the bytes of the shape, for wrap and adopt. */
+    private static void checkHolds(String op, DType dtype, long[] shape, ByteBuffer direct) {
+        long n = byteSize(null, null, dtype, shape);
+        if (!direct.isDirect() || direct.remaining() != n) {
+            throw new InvalidArgumentException(null, null, op + " needs a direct buffer of exactly "
+                    + n + " bytes for shape " + Arrays.toString(shape) + " of " + dtype.numpyName() + ", got "
+                    + (direct.isDirect() ? "" : "a heap buffer of ") + direct.remaining());
+        }
     }
 
     /**
      * @param dtype the element type
      * @param shape the shape
      * @return an array of zeros
+     * @throws InvalidArgumentException if a dimension is negative or the array would be over 2 GiB
      */
     public static NdArray zeros(DType dtype, long... shape) {
         long[] s = checkShape(shape);
-        return new NdArray(dtype, s, allocate(byteSize(dtype, s)));
+        return new NdArray(dtype, s, allocate(null, null, dtype, s));
     }
 
     /** @param values the elements @return a 1-d float32 array */
     public static NdArray of(float[] values) {
-        ByteBuffer b = allocate(4L * values.length);
+        long[] shape = {values.length};
+        ByteBuffer b = allocate(null, null, DType.FLOAT32, shape);
         b.asFloatBuffer().put(values);
-        return new NdArray(DType.FLOAT32, new long[] {values.length}, b);
+        return new NdArray(DType.FLOAT32, shape, b);
     }
 
     /** @param rows rows of equal length @return a 2-d float32 array */
     public static NdArray of(float[][] rows) {
-        int cols = checkRectangular(rows.length, i -> rows[i].length);
-        ByteBuffer b = allocate(4L * rows.length * cols);
+        long[] shape = {rows.length, checkRectangular(rows.length, i -> rows[i].length)};
+        ByteBuffer b = allocate(null, null, DType.FLOAT32, shape);
         var fb = b.asFloatBuffer();
         for (float[] r : rows) {
             fb.put(r);
         }
-        return new NdArray(DType.FLOAT32, new long[] {rows.length, cols}, b);
+        return new NdArray(DType.FLOAT32, shape, b);
     }
 
     /** @param values the elements @return a 1-d float64 array */
     public static NdArray of(double[] values) {
-        ByteBuffer b = allocate(8L * values.length);
+        long[] shape = {values.length};
+        ByteBuffer b = allocate(null, null, DType.FLOAT64, shape);
         b.asDoubleBuffer().put(values);
-        return new NdArray(DType.FLOAT64, new long[] {values.length}, b);
+        return new NdArray(DType.FLOAT64, shape, b);
     }
 
     /** @param rows rows of equal length @return a 2-d float64 array */
     public static NdArray of(double[][] rows) {
-        int cols = checkRectangular(rows.length, i -> rows[i].length);
-        ByteBuffer b = allocate(8L * rows.length * cols);
+        long[] shape = {rows.length, checkRectangular(rows.length, i -> rows[i].length)};
+        ByteBuffer b = allocate(null, null, DType.FLOAT64, shape);
         var db = b.asDoubleBuffer();
         for (double[] r : rows) {
             db.put(r);
         }
-        return new NdArray(DType.FLOAT64, new long[] {rows.length, cols}, b);
+        return new NdArray(DType.FLOAT64, shape, b);
     }
 
     /** @param values the elements @return a 1-d int32 array */
     public static NdArray of(int[] values) {
-        ByteBuffer b = allocate(4L * values.length);
+        long[] shape = {values.length};
+        ByteBuffer b = allocate(null, null, DType.INT32, shape);
         b.asIntBuffer().put(values);
-        return new NdArray(DType.INT32, new long[] {values.length}, b);
+        return new NdArray(DType.INT32, shape, b);
     }
 
     /** @param rows rows of equal length @return a 2-d int32 array */
     public static NdArray of(int[][] rows) {
-        int cols = checkRectangular(rows.length, i -> rows[i].length);
-        ByteBuffer b = allocate(4L * rows.length * cols);
+        long[] shape = {rows.length, checkRectangular(rows.length, i -> rows[i].length)};
+        ByteBuffer b = allocate(null, null, DType.INT32, shape);
         var ib = b.asIntBuffer();
         for (int[] r : rows) {
             ib.put(r);
         }
-        return new NdArray(DType.INT32, new long[] {rows.length, cols}, b);
+        return new NdArray(DType.INT32, shape, b);
     }
 
     /** @param values the elements @return a 1-d int64 array */
     public static NdArray of(long[] values) {
-        ByteBuffer b = allocate(8L * values.length);
+        long[] shape = {values.length};
+        ByteBuffer b = allocate(null, null, DType.INT64, shape);
         b.asLongBuffer().put(values);
-        return new NdArray(DType.INT64, new long[] {values.length}, b);
+        return new NdArray(DType.INT64, shape, b);
     }
 
     /** @param values the elements @return a 1-d int16 array */
     public static NdArray of(short[] values) {
-        ByteBuffer b = allocate(2L * values.length);
+        long[] shape = {values.length};
+        ByteBuffer b = allocate(null, null, DType.INT16, shape);
         b.asShortBuffer().put(values);
-        return new NdArray(DType.INT16, new long[] {values.length}, b);
+        return new NdArray(DType.INT16, shape, b);
     }
 
     /** @param values the elements @return a 1-d int8 array (see {@link #ofUint8} for unsigned bytes) */
@@ -190,18 +209,20 @@ public final class NdArray {
 
     /** @param values the elements @return a 1-d bool array */
     public static NdArray of(boolean[] values) {
-        ByteBuffer b = allocate(values.length);
+        long[] shape = {values.length};
+        ByteBuffer b = allocate(null, null, DType.BOOL, shape);
         for (boolean v : values) {
             b.put((byte) (v ? 1 : 0));
         }
         b.clear();
-        return new NdArray(DType.BOOL, new long[] {values.length}, b);
+        return new NdArray(DType.BOOL, shape, b);
     }
 
     private static NdArray ofBytes(DType t, byte[] values) {
-        ByteBuffer b = allocate(values.length);
+        long[] shape = {values.length};
+        ByteBuffer b = allocate(null, null, t, shape);
         b.put(values).clear();
-        return new NdArray(t, new long[] {values.length}, b);
+        return new NdArray(t, shape, b);
     }
 
     // ---------------------------------------------------------------- shape
@@ -253,7 +274,7 @@ public final class NdArray {
      */
     public NdArray reshape(long... newShape) {
         long[] s = checkShape(newShape);
-        if (byteSize(dtype, s) != byteSize()) {
+        if (byteSize(null, null, dtype, s) != byteSize()) {
             throw new InvalidArgumentException(null, null,
                     "cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(s));
         }
@@ -398,23 +419,46 @@ public final class NdArray {
 
     // ---------------------------------------------------------------- helpers
 
+    /**
+     * @return the item size times all but the first dimension
+     * @throws InvalidArgumentException if that overflows a {@code long} (possible only when the first
+     *     dimension is 0, as an array's bytes are counted in a {@code long})
+     */
     static long rowBytes(DType dtype, long[] shape) {
         long n = dtype.itemSize();
-        for (int i = 1; i < shape.length; i++) {
-            n = Math.multiplyExact(n, shape[i]);
+        try {
+            for (int i = 1; i < shape.length; i++) {
+                n = Math.multiplyExact(n, shape[i]);
+            }
+        } catch (ArithmeticException e) {
+            throw new InvalidArgumentException(null, null, "a row of shape " + Arrays.toString(shape) + " of "
+                    + dtype.numpyName() + " has more than " + Long.MAX_VALUE + " bytes", e);
         }
         return n;
     }
 
-    static long byteSize(DType dtype, long[] shape) {
+    /**
+     * @param store the store the array comes from, for the message, or {@code null}
+     * @param array the array's name, for the message, or {@code null}
+     * @param dtype the element type
+     * @param shape the shape (no negative dimension)
+     * @return the bytes of an array of that shape
+     * @throws InvalidArgumentException if they overflow a {@code long}
+     */
+    static long byteSize(Path store, String array, DType dtype, long[] shape) {
         for (long d : shape) {
             if (d == 0) {
                 return 0;
             }
         }
         long n = dtype.itemSize();
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
+        try {
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+        } catch (ArithmeticException e) {
+            throw new InvalidArgumentException(store, array, "shape " + Arrays.toString(shape) + " of "
+                    + dtype.numpyName() + " has more than " + Long.MAX_VALUE + " bytes", e);
         }
         return n;
     }
@@ -429,10 +473,24 @@ public final class NdArray {
         return s;
     }
 
-    static ByteBuffer allocate(long bytes) {
+    /**
+     * Allocates the direct buffer of an array about to be loaded or built in memory.
+     *
+     * @param store the store the array comes from, for the message, or {@code null}
+     * @param array the array's name, for the message, or {@code null}
+     * @param dtype the element type
+     * @param shape the shape (no negative dimension)
+     * @return a zeroed little-endian direct buffer of exactly the array's bytes
+     * @throws InvalidArgumentException naming the store, the array and the bytes needed, if they are more
+     *     than the 2 GiB one buffer holds
+     * @throws OutOfMemoryError if the JVM has no room for them (not ours to turn into an exception)
+     */
+    static ByteBuffer allocate(Path store, String array, DType dtype, long[] shape) {
+        long bytes = byteSize(store, array, dtype, shape);
         if (bytes > Integer.MAX_VALUE) {
-            throw new InvalidArgumentException(null, null, "an in-memory array holds at most 2 GiB, this needs "
-                    + bytes + " bytes: use a LazyArray or stream it");
+            throw new InvalidArgumentException(store, array, "an in-memory array holds at most 2 GiB ("
+                    + Integer.MAX_VALUE + " bytes), this needs " + bytes + " bytes: read it in ranges "
+                    + "(LazyArray.readRows, scanRows) or stream it");
         }
         return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     }

@@ -767,11 +767,16 @@ public final class NumPack implements AutoCloseable {
      * @param name array name
      * @param npy the file
      * @param progress receives rows done
+     * @throws NumPackException naming this store and the array (and the file, when the file is at fault):
+     *     a {@link CorruptStoreException} for a damaged or unsupported file, a {@link StoreIOException} when
+     *     it cannot be read, an {@link InvalidArgumentException} for a bad name
      */
     public void importNpy(String name, Path npy, ProgressListener progress) {
         StoreLayout.checkName(root, name);
         try (NpyReader r = NpyReader.open(npy)) {
             mutate(c -> c.save(name, r.dtype(), r.shape(), npySource(r, progress)));
+        } catch (NumPackException e) {
+            throw npyError(e, name, npy);
         }
     }
 
@@ -787,6 +792,10 @@ public final class NumPack implements AutoCloseable {
      * @param name array
      * @param npy the file
      * @param progress receives rows done
+     * @throws NumPackException naming this store and the array (and the file, when the file is at fault):
+     *     an {@link InvalidArgumentException} if the rows do not fit the array, an
+     *     {@link ArrayNotFoundException} if there is no such array, a {@link CorruptStoreException} for a
+     *     damaged or unsupported file, a {@link StoreIOException} when it cannot be read
      */
     public void appendNpy(String name, Path npy, ProgressListener progress) {
         try (NpyReader r = NpyReader.open(npy)) {
@@ -805,6 +814,8 @@ public final class NumPack implements AutoCloseable {
                 }
                 c.append(name, npySource(r, progress));
             });
+        } catch (NumPackException e) {
+            throw npyError(e, name, npy);
         }
     }
 
@@ -820,6 +831,9 @@ public final class NumPack implements AutoCloseable {
      * @param name array
      * @param npy the file to write (replaced if it exists)
      * @param progress receives rows done
+     * @throws NumPackException naming this store and the array (and the file, when writing it failed): a
+     *     {@link StoreIOException} when the file cannot be written, an {@link ArrayNotFoundException} if
+     *     there is no such array
      */
     public void exportNpy(String name, Path npy, ProgressListener progress) {
         try (LazyArray a = lazy(name); NpyWriter w = NpyWriter.create(npy, a.dtype(), a.shape())) {
@@ -838,12 +852,26 @@ public final class NumPack implements AutoCloseable {
                 progress.update(r + n, a.rows());
             }
             w.commit();
+        } catch (NumPackException e) {
+            throw npyError(e, name, npy);
         }
     }
 
     /** @param name array @param npy the file; see {@link #exportNpy(String, Path, ProgressListener)} */
     public void exportNpy(String name, Path npy) {
         exportNpy(name, npy, ProgressListener.NONE);
+    }
+
+    /**
+     * Tells an error of {@link #importNpy}, {@link #appendNpy} or {@link #exportNpy} as one of this store
+     * and array {@code name}, keeping its type: an error of the {@code .npy} file (which names only the file)
+     * gets the file's path before its message; an error that names no array gets {@code name}.
+     */
+    private NumPackException npyError(NumPackException e, String name, Path npy) {
+        if (npy.equals(e.store())) {
+            return e.reframe(root, name, npy + ": ");
+        }
+        return e.array() == null ? e.reframe(root, name, "") : e;
     }
 
     private static RowSource npySource(NpyReader r, ProgressListener progress) {

@@ -13,4 +13,13 @@ public class ReadOnlyStoreException extends NumPackException {
     public ReadOnlyStoreException(Path store, String array) {
         super(store, array, "the store is open read-only");
     }
+
+    private ReadOnlyStoreException(Path store, String array, String message, Throwable cause) {
+        super(store, array, message, cause);
+    }
+
+    @Override
+    ReadOnlyStoreException reframe(Path store, String array, String context) {
+        return new ReadOnlyStoreException(store, array, context + detail(), this);
+    }
 }

@@ -28,4 +28,9 @@ public class StoreIOException extends NumPackException {
     public StoreIOException(Path store, String array, String message) {
         this(store, array, message, null);
     }
+
+    @Override
+    StoreIOException reframe(Path store, String array, String context) {
+        return new StoreIOException(store, array, context + detail(), this);
+    }
 }

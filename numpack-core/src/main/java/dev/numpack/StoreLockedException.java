@@ -13,4 +13,13 @@ public class StoreLockedException extends NumPackException {
     public StoreLockedException(Path store, String message) {
         super(store, null, message);
     }
+
+    private StoreLockedException(Path store, String array, String message, Throwable cause) {
+        super(store, array, message, cause);
+    }
+
+    @Override
+    StoreLockedException reframe(Path store, String array, String context) {
+        return new StoreLockedException(store, array, context + detail(), this);
+    }
 }

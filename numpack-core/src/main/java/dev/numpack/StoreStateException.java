@@ -28,4 +28,9 @@ public class StoreStateException extends NumPackException {
     public StoreStateException(Path store, String array, String message) {
         this(store, array, message, null);
     }
+
+    @Override
+    StoreStateException reframe(Path store, String array, String context) {
+        return new StoreStateException(store, array, context + detail(), this);
+    }
 }

@@ -31,7 +31,7 @@ final class AppendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ImportCommand.requireFile(in);
+        ImportCommand.requireFile(store, name, in);
         try (NumPack np = Stores.existing(store)) {
             long before = np.info(name).rows();
             try (ProgressBar bar = root.progressBar("append " + name)) {

@@ -2,7 +2,7 @@ package dev.numpack.cli;
 
 import dev.numpack.ArrayInfo;
 import dev.numpack.NumPack;
-import dev.numpack.NumPackException;
+import dev.numpack.InvalidArgumentException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,7 +34,7 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        requireFile(in);
+        requireFile(store, name, in);
         try (NumPack np = Stores.createOrOpen(store)) {
             try (ProgressBar bar = root.progressBar("import " + name)) {
                 np.importNpy(name, in, bar);
@@ -47,10 +47,19 @@ final class ImportCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Fails before the store is touched when the input file is not there. */
-    static void requireFile(Path file) {
+    /**
+     * Fails before the store is touched when the input file is not there.
+     *
+     * @param store the store the file is for, named in the error
+     * @param name the array the file is for, named in the error
+     * @param file the input file
+     * @throws InvalidArgumentException naming the store, the array and the file, if it is missing or not a
+     *     regular file
+     */
+    static void requireFile(Path store, String name, Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new NumPackException(file, null, Files.exists(file) ? "not a regular file" : "no such file");
+            throw new InvalidArgumentException(store, name, file + ": "
+                    + (Files.exists(file) ? "not a regular file" : "no such file"));
         }
     }
 }

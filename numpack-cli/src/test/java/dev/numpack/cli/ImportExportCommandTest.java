@@ -126,6 +126,7 @@ class ImportExportCommandTest {
         Path store = dir.resolve("store");
         String line = run("import", s(store), "x", s(dir.resolve("nope.npy"))).assertOneLineError(1);
         assertTrue(line.contains("nope.npy") && line.contains("no such file"), line);
+        assertTrue(line.contains("store " + store) && line.contains("array 'x'"), line);
         assertFalse(Files.exists(store));
     }
 
@@ -140,6 +141,7 @@ class ImportExportCommandTest {
 
         String line = run("import", s(store), "x", s(bad)).assertOneLineError(1);
         assertTrue(line.contains("bad.npy"), line);
+        assertTrue(line.contains("array 'x'"), line);
         assertEquals(Cli.longs(0, 5), Cli.load(store, "x"));
     }
 

@@ -74,10 +74,23 @@ public final class RowChecks {
      * @throws InvalidArgumentException if {@code dst} is read-only or has less room than the rows need
      */
     public static void room(Path store, String array, ByteBuffer dst, long count, long rowBytes) {
+        writable(store, array, dst);
+        holds(store, array, dst, count, rowBytes);
+    }
+
+    /**
+     * Checks that a destination can be written, before anything is written to it (the JDK's
+     * {@link java.nio.ReadOnlyBufferException} would come after a partial write, and name nothing).
+     *
+     * @param store the store or file, for the message
+     * @param array the array, for the message
+     * @param dst the destination
+     * @throws InvalidArgumentException if {@code dst} is read-only
+     */
+    public static void writable(Path store, String array, ByteBuffer dst) {
         if (dst.isReadOnly()) {
             throw new InvalidArgumentException(store, array, "the destination buffer is read-only");
         }
-        holds(store, array, dst, count, rowBytes);
     }
 
     /**

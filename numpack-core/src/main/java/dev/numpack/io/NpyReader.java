@@ -5,7 +5,7 @@ import dev.numpack.internal.RowChecks;
 import dev.numpack.AlreadyClosedException;
 import dev.numpack.CorruptStoreException;
 import dev.numpack.InvalidArgumentException;
-import dev.numpack.NumPackException;
+import dev.numpack.StoreIOException;
 
 import dev.numpack.NdArray;
 
@@ -83,7 +83,7 @@ public final class NpyReader implements AutoCloseable {
      * @return a reader positioned nowhere: every read names its rows
      * @throws CorruptStoreException if the file is not a valid {@code .npy} file of a supported type, or
      *     is shorter than its header and data
-     * @throws NumPackException if the file cannot be opened or read
+     * @throws StoreIOException if the file cannot be opened or read (missing, no permission, I/O error)
      */
     public static NpyReader open(Path file) {
         return open(file, MAX_WINDOW_BYTES);
@@ -95,7 +95,7 @@ public final class NpyReader implements AutoCloseable {
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new NumPackException(file, null, "cannot open .npy file: " + e, e);
+            throw new StoreIOException(file, null, "cannot open .npy file: " + e, e);
         }
         try {
             NpyHeader header = readHeader(file, channel);
@@ -108,7 +108,7 @@ public final class NpyReader implements AutoCloseable {
             return new NpyReader(file, channel, header, windowBytes);
         } catch (IOException e) {
             closeQuietly(channel, e);
-            throw new NumPackException(file, null, "cannot read .npy header: " + e, e);
+            throw new StoreIOException(file, null, "cannot read .npy header: " + e, e);
         } catch (RuntimeException e) {
             closeQuietly(channel, e);
             throw e;
@@ -196,7 +196,7 @@ public final class NpyReader implements AutoCloseable {
      *     small
      * @throws CorruptStoreException if the file became shorter after it was opened
      * @throws AlreadyClosedException if the reader is closed
-     * @throws NumPackException if the file cannot be read
+     * @throws StoreIOException if the file cannot be read
      */
     public void readRows(long startRow, long count, ByteBuffer dst) {
         ensureOpen();
@@ -218,25 +218,28 @@ public final class NpyReader implements AutoCloseable {
         } catch (ClosedChannelException e) {
             throw new AlreadyClosedException(file, null, "npy reader");
         } catch (IOException e) {
-            throw new NumPackException(file, null, "cannot read .npy data: " + e, e);
+            throw new StoreIOException(file, null, "cannot read .npy data: " + e, e);
         }
         dst.position(start + (int) n);
     }
 
     /**
-     * Reads all elements into memory.
+     * Reads all elements into memory. A file that fits the 2 GiB limit but not the JVM's free memory fails
+     * with the JVM's {@link OutOfMemoryError}: read such files in ranges with {@link #readRows}.
      *
      * @return the array, little-endian and in C order
-     * @throws InvalidArgumentException if the data exceeds the 2 GiB an {@link NdArray} can hold
+     * @throws InvalidArgumentException naming the file and the bytes needed, if the data exceeds the 2 GiB
+     *     an {@link NdArray} can hold
      * @throws CorruptStoreException if the file became shorter after it was opened
      * @throws AlreadyClosedException if the reader is closed
+     * @throws StoreIOException if the file cannot be read
      */
     public NdArray load() {
         ensureOpen();
         long n = header.dataLength();
         if (n > Integer.MAX_VALUE) {
-            throw new InvalidArgumentException(file, null, "the array has " + n + " bytes, more than an "
-                    + "in-memory array holds: read it in ranges with readRows");
+            throw new InvalidArgumentException(file, null, "an in-memory array holds at most 2 GiB ("
+                    + Integer.MAX_VALUE + " bytes), this needs " + n + " bytes: read it in ranges with readRows");
         }
         ByteBuffer data = ByteBuffer.allocateDirect((int) n);
         readRows(0, rows, data);
@@ -367,7 +370,7 @@ public final class NpyReader implements AutoCloseable {
      * Closes the file. Mapped windows are released by the garbage collector, as Java offers no way to
      * unmap them. Closing twice has no effect.
      *
-     * @throws NumPackException if closing the file fails
+     * @throws StoreIOException if closing the file fails
      */
     @Override
     public void close() {
@@ -381,7 +384,7 @@ public final class NpyReader implements AutoCloseable {
         try {
             channel.close();
         } catch (IOException e) {
-            throw new NumPackException(file, null, "cannot close .npy file: " + e, e);
+            throw new StoreIOException(file, null, "cannot close .npy file: " + e, e);
         }
     }
 

@@ -3,7 +3,8 @@ package dev.numpack.io;
 import dev.numpack.AlreadyClosedException;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.NdArray;
-import dev.numpack.NumPackException;
+import dev.numpack.StoreIOException;
+import dev.numpack.StoreStateException;
 
 import dev.numpack.DType;
 import dev.numpack.internal.format.NpyHeader;
@@ -67,7 +68,7 @@ public final class NpyWriter implements AutoCloseable {
      * @return the writer, expecting {@code product(shape) * dtype.itemSize()} data bytes
      * @throws InvalidArgumentException if a dimension is negative, the size overflows or the shape has so
      *     many dimensions that the header would exceed {@link NpyHeader#MAX_HEADER_BYTES}
-     * @throws NumPackException if the temporary file cannot be created
+     * @throws StoreIOException if the temporary file cannot be created or written
      */
     public static NpyWriter create(Path target, DType dtype, long[] shape) {
         long[] s = shape.clone();
@@ -75,7 +76,7 @@ public final class NpyWriter implements AutoCloseable {
         try {
             header = NpyHeader.encode(dtype, s); // validates the shape as a reader will
         } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentException(target, null, e.getMessage());
+            throw new InvalidArgumentException(target, null, e.getMessage(), e);
         }
         long dataBytes = dtype.itemSize();
         for (long d : s) {
@@ -90,7 +91,7 @@ public final class NpyWriter implements AutoCloseable {
         try {
             channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new NumPackException(target, null, "cannot create temporary file " + temp + ": " + e, e);
+            throw new StoreIOException(target, null, "cannot create temporary file " + temp + ": " + e, e);
         }
         NpyWriter w = new NpyWriter(target, temp, dtype, s, dataBytes, channel);
         try {
@@ -106,7 +107,7 @@ public final class NpyWriter implements AutoCloseable {
      *
      * @param target the file to create or replace
      * @param array the array
-     * @throws NumPackException if the file cannot be written
+     * @throws StoreIOException if the file cannot be written
      */
     public static void write(Path target, NdArray array) {
         try (NpyWriter w = create(target, array.dtype(), array.shape())) {
@@ -141,9 +142,9 @@ public final class NpyWriter implements AutoCloseable {
      * @param data the bytes from its position to its limit; its position is advanced to its limit
      * @throws InvalidArgumentException if the bytes would exceed what the shape calls for (nothing is
      *     written then)
-     * @throws IllegalStateException if the writer was committed
+     * @throws StoreStateException if the writer was committed
      * @throws AlreadyClosedException if the writer was closed
-     * @throws NumPackException if writing fails; the writer is then abandoned
+     * @throws StoreIOException if writing fails; the writer is then abandoned
      */
     public void write(ByteBuffer data) {
         ensureOpen();
@@ -168,9 +169,9 @@ public final class NpyWriter implements AutoCloseable {
      *
      * @throws InvalidArgumentException if fewer bytes were written than the shape calls for (the writer
      *     stays open so that the rest can be written)
-     * @throws IllegalStateException if the writer was already committed
+     * @throws StoreStateException if the writer was already committed
      * @throws AlreadyClosedException if the writer was closed
-     * @throws NumPackException if syncing or renaming fails; the writer is then abandoned unless the
+     * @throws StoreIOException if syncing or renaming fails; the writer is then abandoned unless the
      *     rename happened and only the directory sync failed
      */
     public void commit() {
@@ -196,7 +197,7 @@ public final class NpyWriter implements AutoCloseable {
         } catch (IOException e) {
             // Windows refuses to open a directory as a channel; NTFS journals the rename itself.
             if (!isWindows()) {
-                throw new NumPackException(target, null, "renamed onto the target, but syncing directory "
+                throw new StoreIOException(target, null, "renamed onto the target, but syncing directory "
                         + dir + " failed, so the rename may not survive a crash: " + e, e);
             }
         }
@@ -213,8 +214,8 @@ public final class NpyWriter implements AutoCloseable {
     }
 
     /** Deletes the temporary file after a failure and returns the exception to throw. */
-    private NumPackException abandon(String what, IOException cause) {
-        NumPackException e = new NumPackException(target, null, what + ": " + cause, cause);
+    private StoreIOException abandon(String what, IOException cause) {
+        StoreIOException e = new StoreIOException(target, null, what + ": " + cause, cause);
         try {
             discard();
         } catch (IOException suppressed) {
@@ -234,7 +235,8 @@ public final class NpyWriter implements AutoCloseable {
 
     private void ensureOpen() {
         if (state == State.COMMITTED) {
-            throw new IllegalStateException("npy writer for " + target + " was already committed");
+            throw new StoreStateException(target, null, "the npy writer was already committed: the file is "
+                    + "written; create a new writer to write it again");
         }
         if (state == State.CLOSED) {
             throw new AlreadyClosedException(target, null, "npy writer");
@@ -245,7 +247,7 @@ public final class NpyWriter implements AutoCloseable {
      * Closes the writer. Without a {@link #commit()}, deletes the temporary file and leaves the target as
      * it was. Closing twice, or after a commit, has no effect.
      *
-     * @throws NumPackException if the temporary file cannot be deleted
+     * @throws StoreIOException if the temporary file cannot be deleted
      */
     @Override
     public void close() {
@@ -256,7 +258,7 @@ public final class NpyWriter implements AutoCloseable {
         try {
             discard();
         } catch (IOException e) {
-            throw new NumPackException(target, null, "cannot delete temporary file " + temp + ": " + e, e);
+            throw new StoreIOException(target, null, "cannot delete temporary file " + temp + ": " + e, e);
         }
     }
 

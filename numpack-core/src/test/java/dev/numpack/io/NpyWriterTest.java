@@ -3,6 +3,7 @@ package dev.numpack.io;
 import dev.numpack.AlreadyClosedException;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.NdArray;
+import dev.numpack.StoreStateException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -196,8 +197,9 @@ class NpyWriterTest {
 
             w.write(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) -3));
             w.commit();
-            assertThrows(IllegalStateException.class, () -> w.write(ByteBuffer.allocate(0)));
-            assertThrows(IllegalStateException.class, w::commit);
+            StoreStateException again = assertThrows(StoreStateException.class, () -> w.write(ByteBuffer.allocate(0)));
+            assertEquals(target, again.store());
+            assertThrows(StoreStateException.class, w::commit);
         }
         try (NpyReader r = NpyReader.open(target)) {
             assertArrayEquals(new short[] {0, 0, -3}, r.load().toShortArray());

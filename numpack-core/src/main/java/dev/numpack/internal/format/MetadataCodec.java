@@ -1,6 +1,7 @@
 package dev.numpack.internal.format;
 
 import dev.numpack.DType;
+import dev.numpack.InvalidArgumentException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -143,7 +144,7 @@ public final class MetadataCodec {
         DType dtype;
         try {
             dtype = DType.fromCode(code);
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidArgumentException e) {
             throw new FormatException(where + ": " + e.getMessage());
         }
         long expected;

@@ -1,7 +1,8 @@
 package dev.numpack.internal.store;
 
 import dev.numpack.CorruptStoreException;
-import dev.numpack.NumPackException;
+import dev.numpack.InvalidArgumentException;
+import dev.numpack.StoreIOException;
 
 import dev.numpack.internal.format.ArrayRecord;
 import dev.numpack.DType;
@@ -305,7 +306,7 @@ public final class Commit {
             syncs.await(); // every new file durable before the journal makes the commit
         } catch (IOException e) {
             rollback();
-            throw new NumPackException(ctx.root(), null, "commit failed, nothing changed: " + e.getMessage(), e);
+            throw new StoreIOException(ctx.root(), null, "commit failed, nothing changed: " + e.getMessage(), e);
         }
         try {
             ctx.journal.commit(all, newNames || !prepared.isEmpty());
@@ -313,10 +314,10 @@ public final class Commit {
             if (!e.committed()) {
                 rollback();
             }
-            throw new NumPackException(ctx.root(), null, "commit failed: " + e.getMessage(), e);
+            throw new StoreIOException(ctx.root(), null, "commit failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             rollback(); // nothing was written to the journal (e.g. a change too large for one commit)
-            throw new NumPackException(ctx.root(), null, "commit failed, nothing changed: " + e.getMessage(), e);
+            throw new InvalidArgumentException(ctx.root(), null, "commit failed, nothing changed: " + e.getMessage(), e);
         }
         return snap;
     }

@@ -1,6 +1,7 @@
 package dev.numpack.internal.store;
 
-import dev.numpack.NumPackException;
+import dev.numpack.CorruptStoreException;
+import dev.numpack.StoreIOException;
 import dev.numpack.StoreLockedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -60,7 +61,7 @@ public final class StoreLock implements AutoCloseable {
         FileChannel ch = null;
         String bad = new StoreLayout(store).fileProblem(store.resolve(StoreLayout.LOCK));
         if (bad != null) {
-            throw new NumPackException(store, null, StoreLayout.LOCK + " " + bad + ": remove it");
+            throw new CorruptStoreException(store, null, StoreLayout.LOCK + " " + bad + ": remove it");
         }
         try {
             ch = FileChannel.open(store.resolve(StoreLayout.LOCK), StandardOpenOption.CREATE,
@@ -78,7 +79,7 @@ public final class StoreLock implements AutoCloseable {
             return new StoreLock(ch, l);
         } catch (IOException e) {
             closeQuietly(ch);
-            throw new NumPackException(store, null, "cannot open the lock file: " + e.getMessage(), e);
+            throw new StoreIOException(store, null, "cannot open the lock file: " + e.getMessage(), e);
         }
     }
 
