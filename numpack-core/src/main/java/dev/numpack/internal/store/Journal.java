@@ -253,7 +253,7 @@ public final class Journal {
             return;
         }
         String dir = relative.substring(0, slash);
-        if (relative.indexOf('/', slash + 1) >= 0 || !dir.startsWith("data_") || !dir.endsWith("_segments")) {
+        if (relative.indexOf('/', slash + 1) >= 0 || !StoreLayout.isSegmentDir(dir)) {
             throw new CorruptStoreException(layout.root(), null, "path '" + relative + "' is not one this library writes");
         }
     }
