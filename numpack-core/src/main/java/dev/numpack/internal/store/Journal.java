@@ -323,9 +323,8 @@ public final class Journal {
                 }
                 case PUT:
                     Path tmp = p.resolveSibling(StoreLayout.tempName(p.getFileName().toString(), "put"));
-                    ops.writeNew(tmp, a.bytes());
-                    ops.rename(tmp, p);
-                    dirs.add(p.getParent());
+                    ops.replaceFile(tmp, p, ch -> FileOps.writeFully(ch, a.bytes().duplicate(), 0));
+                    dirs.add(p.getParent()); // fsynced once, with every directory the commit touched
                     break;
                 case PWRITE: {
                     FileChannel ch = written.get(p);

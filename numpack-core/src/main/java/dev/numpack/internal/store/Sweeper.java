@@ -125,7 +125,8 @@ public final class Sweeper {
         try {
             Set<Path> dirs = new HashSet<>();
             dirs.add(ctx.root());
-            SyncGroup files = new SyncGroup(new FileOps(true)); // this close promises durability whatever the mode
+            FileOps always = new FileOps(true); // this close promises durability whatever the mode
+            SyncGroup files = new SyncGroup(always);
             try {
                 force(files, ctx.layout.path(StoreLayout.METADATA));
                 force(files, ctx.layout.path(StoreLayout.JOURNAL)); // if close could not remove it, its clear must be durable
@@ -147,9 +148,7 @@ public final class Sweeper {
                 files.await(); // every fsync ended, even when one failed to start
             }
             for (Path d : dirs) {
-                try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-                    ch.force(true);
-                }
+                always.syncDir(d);
             }
         } catch (IOException e) {
             throw ctx.io(null, "close could not fsync", e);
