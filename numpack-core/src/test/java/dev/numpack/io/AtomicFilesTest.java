@@ -75,9 +75,14 @@ class AtomicFilesTest {
         Path target = dir.resolve("t.bin");
         Files.writeString(target, "old");
         AtomicFiles.write(ops(target, false, false), target, out -> out.write(bytes("new")));
-        assertEquals("new", content(target));
+        assertReplacedInOrder(target, "new");
+    }
+
+    /** The file was fsynced while the target still held 'old', the directory after the rename; no temp is left. */
+    private void assertReplacedInOrder(Path target, String now) throws IOException {
+        assertEquals(now, content(target));
         assertEquals(List.of("file, target holds 'old', temps 1", "directory " + dir.getFileName()
-                + ", target holds 'new', temps 0"), calls);
+                + ", target holds '" + now + "', temps 0"), calls);
         assertEquals(List.of(target), listDir());
     }
 
@@ -145,28 +150,29 @@ class AtomicFilesTest {
         assertEquals(List.of(target), listDir());
     }
 
+    /** An old target, and a temporary file beside it written through the returned channel, as a writer does. */
+    private FileChannel streamedBeside(Path target, Path temp) throws IOException {
+        Files.writeString(target, "old");
+        FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        ch.write(ByteBuffer.wrap(bytes("streamed")));
+        return ch;
+    }
+
     @Test
     void commitPutsAWriterCompletedTemporaryFileInPlace() throws IOException {
         Path target = dir.resolve("t.npy");
-        Files.writeString(target, "old");
         Path temp = AtomicFiles.tempBeside(target);
-        FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        ch.write(ByteBuffer.wrap(bytes("streamed")));
+        FileChannel ch = streamedBeside(target, temp);
         AtomicFiles.commit(ops(target, false, false), ch, temp, target);
         assertFalse(ch.isOpen());
-        assertEquals("streamed", content(target));
-        assertEquals(List.of("file, target holds 'old', temps 1", "directory " + dir.getFileName()
-                + ", target holds 'streamed', temps 0"), calls);
-        assertEquals(List.of(target), listDir());
+        assertReplacedInOrder(target, "streamed");
     }
 
     @Test
     void aFailedCommitClosesTheChannelAndRemovesTheTemporaryFile() throws IOException {
         Path target = dir.resolve("t.npy");
-        Files.writeString(target, "old");
         Path temp = AtomicFiles.tempBeside(target);
-        FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        ch.write(ByteBuffer.wrap(bytes("streamed")));
+        FileChannel ch = streamedBeside(target, temp);
         assertThrows(StoreIOException.class, () -> AtomicFiles.commit(ops(target, true, false), ch, temp, target));
         assertFalse(ch.isOpen());
         assertEquals("old", content(target));
