@@ -15,9 +15,9 @@ import java.util.Locale;
  * File primitives with the durability the store promises: whole writes, fsync of files and of their
  * directory, atomic renames, and the one implementation of replacing a file through a temporary file
  * (write, fsync, rename over the target; the directory's fsync follows, here or batched by the caller).
- * {@link dev.numpack.io.AtomicFiles} offers it to the other modules. With {@code durable == false} every
- * fsync is skipped: the result still survives a killed process (the kernel holds the pages) but not a
- * power loss.
+ * {@code dev.numpack.io.AtomicFiles} offers it to the other modules (the engine does not depend on that
+ * package). With {@code durable == false} every fsync is skipped: the result still survives a killed
+ * process (the kernel holds the pages) but not a power loss.
  */
 public final class FileOps {
     /**
