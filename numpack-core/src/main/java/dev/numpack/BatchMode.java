@@ -145,9 +145,7 @@ public final class BatchMode implements AutoCloseable {
     public void replace(String name, NdArray rows, long... indices) {
         NdArray a = cached(name);
         checkRowShape(name, a, rows);
-        if (rows.rows() != indices.length) {
-            throw new InvalidArgumentException(store.path(), name, indices.length + " indices for " + rows.rows() + " rows");
-        }
+        RowChecks.onePerIndex(store.path(), name, indices.length, rows.rows(), "rows");
         ByteBuffer b = allocate(name, a.dtype(), a.shape());
         b.put(a.buffer()).clear();
         int rb = (int) a.rowBytes();

@@ -117,10 +117,7 @@ public final class LazyArray implements AutoCloseable {
     public void gather(long[] indices, int[] slots, ByteBuffer dst) {
         ensureOpen();
         RowChecks.writable(store.path(), name(), dst);
-        if (indices.length != slots.length) {
-            throw new InvalidArgumentException(store.path(), name(), indices.length + " indices but "
-                    + slots.length + " slots");
-        }
+        RowChecks.onePerIndex(store.path(), name(), indices.length, slots.length, "slots");
         long capacity = rowBytes == 0 ? Long.MAX_VALUE : dst.remaining() / rowBytes;
         DeletionBitmap bm = entry.bitmap();
         ByteBuffer one = single;
@@ -128,10 +125,7 @@ public final class LazyArray implements AutoCloseable {
         int rb = (int) Math.min(rowBytes, Integer.MAX_VALUE);
         for (int k = 0; k < indices.length; k++) {
             int slot = slots[k];
-            if (slot < 0 || slot >= capacity) {
-                throw new InvalidArgumentException(store.path(), name(), "slot " + slot + " outside a buffer of "
-                        + capacity + " rows");
-            }
+            RowChecks.slot(store.path(), name(), slot, capacity);
             long i = normalize(indices[k]);
             long physical = bm == null ? i : bm.physicalRow(i);
             int at = base + (int) (slot * rowBytes);

@@ -1,5 +1,8 @@
 package dev.numpack.checkpoint;
 
+import dev.numpack.NumPackException;
+import dev.numpack.StoreIOException;
+import dev.numpack.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -79,10 +82,10 @@ final class CheckpointDirectory implements AutoCloseable {
             boolean existed = Files.isDirectory(dir);
             Files.createDirectories(dir);
             if (!existed && durable && dir.toAbsolutePath().getParent() != null) {
-                sync(dir.toAbsolutePath().getParent()); // the new directory's entry survives a power loss
+                AtomicFiles.syncDirectory(dir.toAbsolutePath().getParent()); // the new directory's entry survives a power loss
             }
             key = dir.toRealPath();
-        } catch (IOException e) {
+        } catch (IOException | NumPackException e) {
             throw new CheckpointException(dir, null, "cannot open the checkpoint directory: " + e, e);
         }
         // Checked before any channel on the lock file is opened: closing a second channel of this JVM on
@@ -291,15 +294,14 @@ final class CheckpointDirectory implements AutoCloseable {
         }
     }
 
-    void syncDir() throws IOException {
+    /**
+     * Makes the renames done in the directory durable (when durable).
+     *
+     * @throws StoreIOException if the fsync fails
+     */
+    void syncDir() {
         if (durable) {
-            sync(dir);
-        }
-    }
-
-    private static void sync(Path directory) throws IOException {
-        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
-            ch.force(true);
+            AtomicFiles.syncDirectory(dir);
         }
     }
 

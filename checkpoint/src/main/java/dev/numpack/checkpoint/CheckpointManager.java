@@ -10,15 +10,12 @@ import dev.numpack.Durability;
 import dev.numpack.LazyArray;
 import dev.numpack.NumPack;
 import dev.numpack.NumPackException;
+import dev.numpack.io.AtomicFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -324,7 +321,7 @@ public final class CheckpointManager implements AutoCloseable {
                 try {
                     index.remove(p.getFileName().toString());
                     aside = "moved aside to " + dir.quarantine(p).getFileName();
-                } catch (IOException moveFailed) {
+                } catch (IOException | NumPackException moveFailed) {
                     aside = "could not move it aside: " + moveFailed;
                 }
                 LOG.warn("checkpoint {} is damaged ({}), falling back to an older one; {}", p, e.getMessage(), aside);
@@ -355,7 +352,6 @@ public final class CheckpointManager implements AutoCloseable {
         if (CheckpointDirectory.stepOf(name) < 0 || !Files.isDirectory(p)) {
             throw new CheckpointException(dir.path(), null, "no checkpoint named '" + name + "'", null);
         }
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
         try (NumPack np = NumPack.openReadOnly(p); NDManager m = manager.newSubManager()) {
             Meta meta = CheckpointStore.readMeta(np, p);
             NDList list = new NDList();
@@ -379,23 +375,13 @@ public final class CheckpointManager implements AutoCloseable {
                     list.add(nd);
                 }
             }
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                list.encode(os, encoding);
+            try {
+                AtomicFiles.write(out, os -> list.encode(os, encoding)); // fsynced, renamed, directory fsynced
+            } catch (NumPackException e) {
+                throw new CheckpointException(p, null, "export to " + out + " failed: " + e.getMessage(), e);
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new CheckpointException(p, null, "export to " + out + " failed: " + e, e);
         } catch (NumPackException e) {
             throw CheckpointStore.classify(p, e.array(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort: a temporary file beside the output
-            }
         }
     }
 

@@ -458,6 +458,29 @@ class CheckpointTest {
     }
 
     @Test
+    void weightsExportFsyncsTheFileThenRenamesItThenFsyncsTheDirectory() throws IOException {
+        RecordingFileSystem fs = new RecordingFileSystem();
+        Path exports = Files.createDirectories(dir.resolve("exports"));
+        Path out = exports.resolve("w.npz");
+        try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("sgd"));
+                CheckpointManager c = manager().build(); NDManager nd = NDManager.newBaseManager()) {
+            c.save(m, null, state(0, 1, 1)).join();
+            c.exportWeights("checkpoint-000000000001", fs.wrap(out), NDList.Encoding.NPZ, nd);
+            try (InputStream in = Files.newInputStream(out)) {
+                assertEquals(values(m).size(), NDList.decode(nd, in.readAllBytes()).size());
+            }
+        }
+        List<String> events = fs.events();
+        assertEquals(3, events.size(), events.toString());
+        assertTrue(events.get(0).matches("fsync w\\.npz\\.tmp-[0-9a-f]+"), events.toString());
+        assertTrue(events.get(1).matches("rename w\\.npz\\.tmp-[0-9a-f]+ w\\.npz"), events.toString());
+        assertEquals("fsync dir exports", events.get(2), "the rename is made durable by its directory's fsync");
+        try (Stream<Path> s = Files.list(exports)) {
+            assertEquals(List.of(out), s.collect(Collectors.toList()));
+        }
+    }
+
+    @Test
     void aCheckpointIsAPlainNumPackStore() {
         Map<String, float[]> weights;
         try (Model m = TinyTraining.model(1); Trainer t = TinyTraining.trainer(m, TinyTraining.optimizer("adam"));

@@ -46,6 +46,22 @@ public final class RowChecks {
     }
 
     /**
+     * Checks that a caller gave one item (a new row, a destination slot) per row index.
+     *
+     * @param store the store or file, for the message
+     * @param array the array, for the message
+     * @param indices how many row indices there are
+     * @param items how many items were given for them
+     * @param what what the items are ("rows", "slots"), for the message
+     * @throws InvalidArgumentException if the counts differ
+     */
+    public static void onePerIndex(Path store, String array, int indices, long items, String what) {
+        if (items != indices) {
+            throw new InvalidArgumentException(store, array, indices + " indices for " + items + " " + what);
+        }
+    }
+
+    /**
      * Checks a range given as (first row, row count), the one convention for ranges in this library.
      *
      * @param store the store or file, for the message
@@ -90,6 +106,21 @@ public final class RowChecks {
     public static void writable(Path store, String array, ByteBuffer dst) {
         if (dst.isReadOnly()) {
             throw new InvalidArgumentException(store, array, "the destination buffer is read-only");
+        }
+    }
+
+    /**
+     * Checks a destination slot: the row of a buffer that one gathered row goes to.
+     *
+     * @param store the store or file, for the message
+     * @param array the array, for the message
+     * @param slot the slot
+     * @param capacity how many rows the buffer has room for
+     * @throws InvalidArgumentException unless {@code 0 <= slot < capacity}
+     */
+    public static void slot(Path store, String array, int slot, long capacity) {
+        if (slot < 0 || slot >= capacity) {
+            throw new InvalidArgumentException(store, array, "slot " + slot + " outside a buffer of " + capacity + " rows");
         }
     }
 

@@ -13,11 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * Writes a NumPy {@code .npy} file (format 1.0, little-endian, C order: the file {@code numpy.save}
@@ -37,8 +34,6 @@ import java.util.Locale;
  * <p>A writer is meant for one thread. A failed write abandons it: the temporary file is deleted.
  */
 public final class NpyWriter implements AutoCloseable {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private enum State { OPEN, COMMITTED, CLOSED }
 
     private final Path target;
@@ -86,7 +81,7 @@ public final class NpyWriter implements AutoCloseable {
         if (name == null) {
             throw new InvalidArgumentException(target, null, "target has no file name");
         }
-        Path temp = target.resolveSibling(name + ".tmp-" + Long.toHexString(RANDOM.nextLong() >>> 1));
+        Path temp = AtomicFiles.tempBeside(target);
         FileChannel channel;
         try {
             channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -171,8 +166,9 @@ public final class NpyWriter implements AutoCloseable {
      *     stays open so that the rest can be written)
      * @throws StoreStateException if the writer was already committed
      * @throws AlreadyClosedException if the writer was closed
-     * @throws StoreIOException if syncing or renaming fails; the writer is then abandoned unless the
-     *     rename happened and only the directory sync failed
+     * @throws StoreIOException if syncing or renaming fails (the target is untouched, the temporary file
+     *     deleted), or if only the directory's sync failed after the rename (the target holds the new file);
+     *     the writer is closed either way ({@link AtomicFiles#commit})
      */
     public void commit() {
         ensureOpen();
@@ -181,30 +177,12 @@ public final class NpyWriter implements AutoCloseable {
                     + " data bytes written for shape " + Arrays.toString(shape) + " of " + dtype.numpyName());
         }
         try {
-            channel.force(true);
-            channel.close();
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw abandon("cannot commit .npy file", e);
+            AtomicFiles.commit(channel, temp, target);
+        } catch (RuntimeException e) {
+            state = State.CLOSED; // the channel is closed; the temporary file is deleted or is the target now
+            throw e;
         }
         state = State.COMMITTED;
-        syncDirectory(target.toAbsolutePath().getParent());
-    }
-
-    private void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // Windows refuses to open a directory as a channel; NTFS journals the rename itself.
-            if (!isWindows()) {
-                throw new StoreIOException(target, null, "renamed onto the target, but syncing directory "
-                        + dir + " failed, so the rename may not survive a crash: " + e, e);
-            }
-        }
-    }
-
-    private static boolean isWindows() {
-        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
     }
 
     private static void writeFully(FileChannel channel, ByteBuffer data) throws IOException {

@@ -337,6 +337,28 @@ class HostileApiInputTest {
         assertUnchanged("gathers");
     }
 
+    @Test
+    void gatherIntoSlotsChecksEverySlotAndTheirCount() {
+        try (LazyArray a = np.lazy("a")) {
+            ByteBuffer dst = ByteBuffer.allocate((int) a.rowBytes() * 2); // room for slots 0 and 1
+            for (int[] slots : new int[][] {{0, 2}, {-1, 0}, {1, Integer.MAX_VALUE}, {Integer.MIN_VALUE, 1}}) {
+                InvalidArgumentException e = refused(InvalidArgumentException.class, "a",
+                        "gather into slots " + slots[0] + ", " + slots[1], () -> a.gather(new long[] {0, 1}, slots, dst));
+                assertTrue(e.getMessage().contains("outside a buffer of 2 rows"), e.getMessage());
+            }
+            InvalidArgumentException e = refused(InvalidArgumentException.class, "a", "gather 2 indices into 1 slot",
+                    () -> a.gather(new long[] {0, 1}, new int[] {0}, dst));
+            assertTrue(e.getMessage().contains("2 indices for 1 slots"), e.getMessage());
+            a.gather(new long[] {0, -1}, new int[] {1, 0}, dst); // in range: works
+            int rb = (int) a.rowBytes();
+            assertEquals(np.gather("a", -1).buffer(), dst.duplicate().limit(rb), "slot 0 holds the last row");
+            assertEquals(np.gather("a", 0).buffer(), dst.duplicate().position(rb), "slot 1 holds the first row");
+        }
+        InvalidArgumentException e = refused(InvalidArgumentException.class, "a", "batch replace of 2 rows at 1 index",
+                () -> np.batchMode(b -> b.replace("a", HostileFixture.floats(2, 3, 0), 0)));
+        assertTrue(e.getMessage().contains("1 indices for 2 rows"), e.getMessage());
+    }
+
     // ------------------------------------------------------------------ use after close
 
     @Test

@@ -105,8 +105,8 @@ public final class Commit {
 
     private SegmentManifest appendSegments(String name, ArrayEntry e, RowSource rows) throws IOException {
         long rb = e.record().rowBytes();
-        long target = new DataWriter(ctx).segmentTarget(rb);
-        long rowsPer = Math.max(1, target / rb);
+        DataWriter writer = new DataWriter(ctx, syncs);
+        long rowsPer = writer.rowsPerSegment(rb);
         List<SegmentManifest.Segment> segs = new ArrayList<>(e.manifest().segments());
         long done = 0;
         if (!segs.isEmpty()) {
@@ -120,24 +120,9 @@ public final class Commit {
         }
         java.util.Set<String> taken = DataWriter.referencedSegments(e);
         taken.addAll(DataWriter.referencedSegments(base.get(name)));
-        String token = null;
-        Files.createDirectories(ctx.layout.path(StoreLayout.segmentDir(name)));
-        while (done < rows.rows()) {
-            long n = Math.min(rowsPer, rows.rows() - done);
-            String file = DataWriter.newSegmentName(name, segs.size(), taken);
-            if (file == null || Files.exists(ctx.layout.path(file))) {
-                token = token == null ? ctx.uniqueToken() : token;
-                file = String.format("%s/seg_%06d_%s.npkd", StoreLayout.segmentDir(name), segs.size(), token);
-            }
-            Path path = ctx.layout.path(file);
-            DataWriter.Prepared p = new DataWriter.Prepared();
-            p.created.add(path);
-            prepared.add(p);
-            new DataWriter(ctx, syncs).writeFile(path, new Offset(rows, done), 0, n);
-            segs.add(new SegmentManifest.Segment(file, n, n * rb));
-            done += n;
-        }
-        ctx.ops.syncDir(ctx.layout.path(StoreLayout.segmentDir(name)));
+        DataWriter.Prepared p = new DataWriter.Prepared();
+        prepared.add(p); // before writing: a failure halfway leaves files that the rollback must find
+        segs.addAll(writer.writeSegments(name, rows, done, segs.size(), taken, p));
         return new SegmentManifest(segs);
     }
 
@@ -346,32 +331,6 @@ public final class Commit {
             } catch (IOException ignored) {
                 // the next writer open truncates it
             }
-        }
-    }
-
-    /** A view of a source starting at a row offset. */
-    private static final class Offset implements RowSource {
-        private final RowSource src;
-        private final long skip;
-
-        Offset(RowSource src, long skip) {
-            this.src = src;
-            this.skip = skip;
-        }
-
-        @Override
-        public long rows() {
-            return src.rows() - skip;
-        }
-
-        @Override
-        public long rowBytes() {
-            return src.rowBytes();
-        }
-
-        @Override
-        public void copy(long first, long count, ByteBuffer dst) {
-            src.copy(skip + first, count, dst);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -55,10 +56,6 @@ public final class DataWriter {
         this.syncLater = syncLater;
     }
 
-    public DataWriter(StoreContext ctx) {
-        this(ctx, null);
-    }
-
     /**
      * @param name array
      * @param src its rows
@@ -86,8 +83,20 @@ public final class DataWriter {
         }
     }
 
-    public long segmentTarget(long rowBytes) {
+    /**
+     * @param rowBytes bytes per row
+     * @return the size a segment is filled to: the store's target, or one row when a row is larger
+     */
+    private long segmentTarget(long rowBytes) {
         return Math.max(ctx.segmentTargetBytes, Math.max(rowBytes, 1));
+    }
+
+    /**
+     * @param rowBytes bytes per row, more than 0
+     * @return how many rows a full segment holds
+     */
+    public long rowsPerSegment(long rowBytes) {
+        return Math.max(1, segmentTarget(rowBytes) / rowBytes);
     }
 
     private void writePlain(String name, RowSource src, Prepared p) throws IOException {
@@ -101,33 +110,48 @@ public final class DataWriter {
     }
 
     private void writeSegmented(String name, RowSource src, Set<String> taken, Prepared p) throws IOException {
-        String dir = StoreLayout.segmentDir(name);
-        Files.createDirectories(ctx.layout.path(dir));
-        long rowsPer = Math.max(1, segmentTarget(src.rowBytes()) / src.rowBytes());
+        p.dataFile = StoreLayout.manifestFile(name);
+        p.manifest = new SegmentManifest(writeSegments(name, src, 0, 0, taken, p));
+    }
+
+    /**
+     * Writes rows {@code [first, src.rows())} of {@code src} as new segment files of the array, each of at
+     * most {@link #rowsPerSegment} rows, numbered from {@code index} on: the one way segment files are made,
+     * for a new segmented array and for rows appended to one. A segment takes upstream's name unless a
+     * committed state still references it or a file of that name is there (a leftover, or a file staged
+     * earlier in this commit that its actions may yet delete); then it takes a unique name. So no file a
+     * reader may have mapped, and no file the commit's actions touch, is ever written. Every file written
+     * goes to {@code p.created}, and the directory is fsynced once at the end.
+     *
+     * @param name array
+     * @param src the rows
+     * @param first the first row of {@code src} to write
+     * @param index the number of the first new segment
+     * @param taken segment files the committed state or this commit's entry references
+     * @param p where the files written are recorded, for their removal if the commit fails
+     * @return the new segments, in row order
+     */
+    public List<SegmentManifest.Segment> writeSegments(String name, RowSource src, long first, int index,
+            Set<String> taken, Prepared p) throws IOException {
+        Path dir = ctx.layout.path(StoreLayout.segmentDir(name));
+        Files.createDirectories(dir);
+        long rowsPer = rowsPerSegment(src.rowBytes());
         List<SegmentManifest.Segment> segs = new ArrayList<>();
         String token = null;
-        for (long row = 0, i = 0; row < src.rows(); row += rowsPer, i++) {
+        for (long row = first, i = index; row < src.rows(); row += rowsPer, i++) {
             long n = Math.min(rowsPer, src.rows() - row);
-            String file = newSegmentName(name, (int) i, taken);
-            if (file == null) {
+            String file = StoreLayout.segmentFile(name, (int) i);
+            if (taken.contains(file) || Files.exists(ctx.layout.path(file), LinkOption.NOFOLLOW_LINKS)) {
                 token = token == null ? ctx.uniqueToken() : token;
-                file = String.format("%s/seg_%06d_%s.npkd", dir, i, token);
+                file = StoreLayout.segmentFile(name, (int) i, token);
             }
             Path path = ctx.layout.path(file);
-            Files.deleteIfExists(path); // unreferenced leftover of a crash: a new inode, never a truncation
             p.created.add(path);
             writeFile(path, src, row, n);
             segs.add(new SegmentManifest.Segment(file, n, n * src.rowBytes()));
         }
-        ctx.ops.syncDir(ctx.layout.path(dir));
-        p.dataFile = StoreLayout.manifestFile(name);
-        p.manifest = new SegmentManifest(segs);
-    }
-
-    /** Upstream's name for segment {@code i}, or {@code null} if the committed state still uses it. */
-    public static String newSegmentName(String name, int i, Set<String> taken) {
-        String file = String.format("%s/seg_%06d.npkd", StoreLayout.segmentDir(name), i);
-        return taken.contains(file) ? null : file;
+        ctx.ops.syncDir(dir);
+        return segs;
     }
 
     public static Set<String> referencedSegments(ArrayEntry e) {

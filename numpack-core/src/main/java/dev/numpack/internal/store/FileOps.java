@@ -9,18 +9,83 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 
 /**
  * File primitives with the durability the store promises: whole writes, fsync of files and of their
- * directory, atomic renames. With {@code durable == false} every fsync is skipped: the result still
- * survives a killed process (the kernel holds the pages) but not a power loss.
+ * directory, atomic renames, and the one implementation of replacing a file through a temporary file
+ * (write, fsync, rename over the target; the directory's fsync follows, here or batched by the caller).
+ * {@code dev.numpack.io.AtomicFiles} offers it to the other modules (the engine does not depend on that
+ * package). With {@code durable == false} every fsync is skipped: the result still survives a killed
+ * process (the kernel holds the pages) but not a power loss.
  */
 public final class FileOps {
+    /**
+     * The one test of the platform: Windows refuses to open a directory as a channel, so a directory
+     * cannot be fsynced there; NTFS journals its own metadata (names, renames) instead.
+     */
+    private static final boolean WINDOWS =
+            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+
+    /** How bytes and names are forced to disk: the operating system's fsync, or, in tests, a recorder. */
+    public interface Fsync {
+        /**
+         * @param ch an open file
+         * @throws IOException on failure
+         */
+        void file(FileChannel ch) throws IOException;
+
+        /**
+         * @param dir a directory whose entries (created, renamed, deleted names) must become durable
+         * @throws IOException on failure
+         */
+        void directory(Path dir) throws IOException;
+    }
+
+    /** The operating system's fsync; on Windows a directory that cannot be opened is skipped. */
+    public static final Fsync OS = new Fsync() {
+        @Override
+        public void file(FileChannel ch) throws IOException {
+            ch.force(true);
+        }
+
+        @Override
+        public void directory(Path dir) throws IOException {
+            try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                ch.force(true);
+            } catch (IOException e) {
+                if (!WINDOWS) {
+                    throw e;
+                }
+            }
+        }
+    };
+
+    /** Writes a new file's content. */
+    @FunctionalInterface
+    public interface Content {
+        /**
+         * @param ch the new file, empty, positioned at 0; not to be closed
+         * @throws IOException on failure
+         */
+        void writeTo(FileChannel ch) throws IOException;
+    }
+
     private final boolean durable;
+    private final Fsync fsync;
 
     /** @param durable whether to fsync */
     public FileOps(boolean durable) {
+        this(durable, OS);
+    }
+
+    /**
+     * @param durable whether to fsync
+     * @param fsync how (tests pass one that records the calls)
+     */
+    public FileOps(boolean durable, Fsync fsync) {
         this.durable = durable;
+        this.fsync = fsync;
     }
 
     /** @return whether this instance fsyncs */
@@ -29,20 +94,63 @@ public final class FileOps {
     }
 
     /**
-     * Creates {@code file} anew (after unlinking any old file of that name, so that a reader who mapped
-     * the old inode keeps its content) and writes {@code data} into it, fsynced when durable.
+     * Replaces {@code target} by a file written anew: {@code content} goes to {@code temp} (after unlinking
+     * any old file of that name, so a reader who mapped it keeps its content), which is fsynced when
+     * durable and renamed over {@code target} atomically, so a crash leaves the old file or the new one. On
+     * failure before the rename, {@code temp} is removed and {@code target} is untouched. The directory is
+     * not fsynced here: call {@link #syncDir} after, once for several changes in one directory.
      *
-     * @param file the file
-     * @param data the content
+     * @param temp the temporary file, in {@code target}'s directory
+     * @param target the file to replace or create
+     * @param content what the new file holds
      * @throws IOException on failure
      */
-    public void writeNew(Path file, ByteBuffer data) throws IOException {
-        Files.deleteIfExists(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            writeFully(ch, data.duplicate(), 0);
+    public void replaceFile(Path temp, Path target, Content content) throws IOException {
+        Files.deleteIfExists(temp);
+        FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            content.writeTo(ch);
+        } catch (IOException | RuntimeException e) {
+            discard(ch, temp, e);
+            throw e;
+        }
+        moveOver(ch, temp, target);
+    }
+
+    /**
+     * Puts a temporary file its writer has completed in place: fsyncs it through {@code written} when
+     * durable, closes that channel and renames the file over {@code target} atomically. On failure,
+     * {@code temp} is removed and {@code target} is untouched. The directory is not fsynced here (see
+     * {@link #syncDir}).
+     *
+     * @param written the open channel the file was written through; closed by this call
+     * @param temp the file
+     * @param target the file to replace or create, in the same directory
+     * @throws IOException on failure
+     */
+    public void moveOver(FileChannel written, Path temp, Path target) throws IOException {
+        try {
             if (durable) {
-                ch.force(true);
+                fsync.file(written);
             }
+            written.close();
+            rename(temp, target);
+        } catch (IOException | RuntimeException e) {
+            discard(written, temp, e);
+            throw e;
+        }
+    }
+
+    private static void discard(FileChannel ch, Path temp, Exception failure) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            failure.addSuppressed(e); // a leftover temporary file: a store sweeps it at the next writer open
         }
     }
 
@@ -60,21 +168,16 @@ public final class FileOps {
     }
 
     /**
-     * Fsyncs a directory so that the names created, renamed or deleted in it are durable.
+     * Fsyncs a directory so that the names created, renamed or deleted in it are durable. On Windows, where a
+     * directory cannot be opened, nothing is done: the names are as durable as NTFS's metadata journal
+     * makes them.
      *
      * @param dir the directory (skipped when not durable)
      * @throws IOException on failure
      */
     public void syncDir(Path dir) throws IOException {
         if (durable) {
-            try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-                ch.force(true);
-            } catch (IOException e) {
-                // Some platforms refuse to open directories; Linux, where durability matters here, does not.
-                if (!System.getProperty("os.name", "").toLowerCase().contains("win")) {
-                    throw e;
-                }
-            }
+            fsync.directory(dir);
         }
     }
 

@@ -253,7 +253,7 @@ public final class Journal {
             return;
         }
         String dir = relative.substring(0, slash);
-        if (relative.indexOf('/', slash + 1) >= 0 || !dir.startsWith("data_") || !dir.endsWith("_segments")) {
+        if (relative.indexOf('/', slash + 1) >= 0 || !StoreLayout.isSegmentDir(dir)) {
             throw new CorruptStoreException(layout.root(), null, "path '" + relative + "' is not one this library writes");
         }
     }
@@ -323,9 +323,8 @@ public final class Journal {
                 }
                 case PUT:
                     Path tmp = p.resolveSibling(StoreLayout.tempName(p.getFileName().toString(), "put"));
-                    ops.writeNew(tmp, a.bytes());
-                    ops.rename(tmp, p);
-                    dirs.add(p.getParent());
+                    ops.replaceFile(tmp, p, ch -> FileOps.writeFully(ch, a.bytes().duplicate(), 0));
+                    dirs.add(p.getParent()); // fsynced once, with every directory the commit touched
                     break;
                 case PWRITE: {
                     FileChannel ch = written.get(p);

@@ -4,6 +4,7 @@ import dev.numpack.CorruptStoreException;
 import dev.numpack.InvalidArgumentException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The file names of a store, and the checks that keep every path inside it.
@@ -20,9 +21,18 @@ public final class StoreLayout {
     /** Our writer lock file; upstream ignores it. */
     public static final String LOCK = ".numpack.lock";
     /** Marker in the names of temporary files, which a writer deletes when it opens the store. */
-    public static final String TEMP_MARK = ".tmp-np";
+    private static final String TEMP_MARK = ".tmp-np";
     /** Longest array name, in UTF-8 bytes (file names are limited to 255 bytes). */
     public static final int MAX_NAME_BYTES = 200;
+
+    // The parts of NumPack 0.7's per-array file names; every name is built and recognised here only.
+    private static final String DATA_PREFIX = "data_";
+    private static final String DATA_SUFFIX = ".npkd";
+    private static final String MANIFEST_SUFFIX = ".npkseg";
+    private static final String SEGMENT_DIR_SUFFIX = "_segments";
+    private static final String SEGMENT_PREFIX = "seg_";
+    private static final String BITMAP_PREFIX = "deleted_";
+    private static final String BITMAP_SUFFIX = ".npkb";
 
     private final Path root;
 
@@ -67,7 +77,7 @@ public final class StoreLayout {
         if (name.contains("..")) {
             return "contains '..'";
         }
-        if (name.contains(TEMP_MARK)) {
+        if (isTemp(name)) {
             return "contains the reserved '" + TEMP_MARK + "'";
         }
         for (int i = 0; i < name.length(); i++) {
@@ -80,27 +90,68 @@ public final class StoreLayout {
 
     /** @param name array @return its plain data file, as upstream names it */
     public static String dataFile(String name) {
-        return "data_" + name + ".npkd";
+        return DATA_PREFIX + name + DATA_SUFFIX;
     }
 
     /** @param name array @return its segment manifest */
     public static String manifestFile(String name) {
-        return "data_" + name + ".npkseg";
+        return DATA_PREFIX + name + MANIFEST_SUFFIX;
     }
 
     /** @param name array @return the directory of its segment files */
     public static String segmentDir(String name) {
-        return "data_" + name + "_segments";
+        return DATA_PREFIX + name + SEGMENT_DIR_SUFFIX;
+    }
+
+    /**
+     * @param name array
+     * @param index the segment's place in the array, from 0
+     * @return upstream's name for that segment file, relative to the store
+     */
+    public static String segmentFile(String name, int index) {
+        return String.format(Locale.ROOT, "%s/%s%06d%s", segmentDir(name), SEGMENT_PREFIX, index, DATA_SUFFIX);
+    }
+
+    /**
+     * A segment file name for when upstream's name is taken (still referenced by a committed state, or a
+     * file is there): upstream's reader takes any name the manifest lists.
+     *
+     * @param name array
+     * @param index the segment's place in the array, from 0
+     * @param token a token that makes the name unique
+     * @return the name, relative to the store
+     */
+    public static String segmentFile(String name, int index, String token) {
+        return String.format(Locale.ROOT, "%s/%s%06d_%s%s", segmentDir(name), SEGMENT_PREFIX, index, token, DATA_SUFFIX);
     }
 
     /** @param name array @return its deletion bitmap */
     public static String bitmapFile(String name) {
-        return "deleted_" + name + ".npkb";
+        return BITMAP_PREFIX + name + BITMAP_SUFFIX;
     }
 
     /** @param dataFile a data_file value @return whether it names a segment manifest */
     public static boolean isSegmented(String dataFile) {
-        return dataFile.endsWith(".npkseg");
+        return dataFile.endsWith(MANIFEST_SUFFIX);
+    }
+
+    /** @param fileName a name in the store directory @return whether it has the shape of a segment directory */
+    public static boolean isSegmentDir(String fileName) {
+        return fileName.startsWith(DATA_PREFIX) && fileName.endsWith(SEGMENT_DIR_SUFFIX);
+    }
+
+    /**
+     * @param fileName a name inside a segment directory
+     * @return whether this library writes files of that name there (segment files and temporary files),
+     *     so that an unreferenced one is a leftover it may delete
+     */
+    public static boolean isSegmentDirEntry(String fileName) {
+        return fileName.startsWith(SEGMENT_PREFIX) || isTemp(fileName);
+    }
+
+    /** @param fileName a file name @return whether it is one of our temporary files */
+    public static boolean isTemp(String fileName) {
+        return fileName.contains(TEMP_MARK);
     }
 
     /**
@@ -183,7 +234,7 @@ public final class StoreLayout {
         }
         String dir = segmentDir(array) + "/";
         return relative.startsWith(dir) && relative.indexOf('/', dir.length()) < 0 && relative.length() > dir.length()
-                && !relative.contains(TEMP_MARK) ? null : "is not a file directly inside " + dir;
+                && !isTemp(relative) ? null : "is not a file directly inside " + dir;
     }
 
     /**

@@ -45,7 +45,7 @@ public final class Sweeper {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                     for (Path p : ds) {
                         String f = p.getFileName().toString();
-                        if (!referenced.contains(p) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && (f.startsWith("seg_") || f.contains(StoreLayout.TEMP_MARK))) {
+                        if (!referenced.contains(p) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && StoreLayout.isSegmentDirEntry(f)) {
                             Files.delete(p);
                         }
                     }
@@ -71,14 +71,14 @@ public final class Sweeper {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(ctx.root())) {
             for (Path dir : ds) {
                 String f = dir.getFileName().toString();
-                if (!f.startsWith("data_") || !f.endsWith("_segments") || live.contains(f) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                if (!StoreLayout.isSegmentDir(f) || live.contains(f) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
                 boolean empty = true;
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                     for (Path p : files) {
                         String n = p.getFileName().toString();
-                        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && (n.startsWith("seg_") || n.contains(StoreLayout.TEMP_MARK))) {
+                        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && StoreLayout.isSegmentDirEntry(n)) {
                             Files.delete(p);
                         } else {
                             empty = false; // not ours: leave it, and the directory
@@ -96,9 +96,9 @@ public final class Sweeper {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String f = p.getFileName().toString();
-                if (f.contains(StoreLayout.TEMP_MARK) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (StoreLayout.isTemp(f) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     Files.delete(p);
-                } else if (f.startsWith("data_") && f.endsWith("_segments") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                } else if (StoreLayout.isSegmentDir(f) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     deleteTemps(p);
                 }
             }
@@ -125,7 +125,8 @@ public final class Sweeper {
         try {
             Set<Path> dirs = new HashSet<>();
             dirs.add(ctx.root());
-            SyncGroup files = new SyncGroup(new FileOps(true)); // this close promises durability whatever the mode
+            FileOps always = new FileOps(true); // this close promises durability whatever the mode
+            SyncGroup files = new SyncGroup(always);
             try {
                 force(files, ctx.layout.path(StoreLayout.METADATA));
                 force(files, ctx.layout.path(StoreLayout.JOURNAL)); // if close could not remove it, its clear must be durable
@@ -147,9 +148,7 @@ public final class Sweeper {
                 files.await(); // every fsync ended, even when one failed to start
             }
             for (Path d : dirs) {
-                try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-                    ch.force(true);
-                }
+                always.syncDir(d);
             }
         } catch (IOException e) {
             throw ctx.io(null, "close could not fsync", e);
