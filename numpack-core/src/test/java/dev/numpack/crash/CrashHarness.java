@@ -42,6 +42,8 @@ final class CrashHarness {
     /**
      * The test class path for children, with its directories (target/classes, target/test-classes) copied
      * to a private directory once, so that a concurrent rebuild cannot pull classes from under a child.
+     * Surefire runs this module's tests on the module path, where target/classes is in jdk.module.path and
+     * not in the class path: children get both, on the plain class path, as the adapters' users load the jar.
      */
     static synchronized String classpath() throws IOException {
         if (classpath != null) {
@@ -50,6 +52,10 @@ final class CrashHarness {
         String cp = System.getProperty("surefire.test.class.path");
         if (cp == null || cp.isBlank()) {
             cp = System.getProperty("java.class.path");
+        }
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null && !modulePath.isBlank()) {
+            cp = modulePath + java.io.File.pathSeparator + cp;
         }
         Path copy = Files.createTempDirectory("np-crash-classpath");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(copy)));
