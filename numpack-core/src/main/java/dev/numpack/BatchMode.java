@@ -2,8 +2,7 @@ package dev.numpack;
 
 import dev.numpack.internal.RowChecks;
 
-import dev.numpack.internal.store.RowSource;
-
+import dev.numpack.internal.store.CommitRunner;
 import dev.numpack.internal.store.StoreLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -36,6 +35,7 @@ import java.util.TreeSet;
  */
 public final class BatchMode implements AutoCloseable {
     private final NumPack store;
+    private final CommitRunner commits;
     private final Map<String, NdArray> cache = new LinkedHashMap<>();
     private final Set<String> dirty = new HashSet<>();
     private final Map<String, ByteBuffer> edits = new HashMap<>(); // the batch's own writable copies
@@ -45,7 +45,8 @@ public final class BatchMode implements AutoCloseable {
 
     BatchMode(NumPack store) {
         this.store = store;
-        store.beginBatch(this);
+        this.commits = store.writer();
+        commits.beginBatch(this);
     }
 
     /**
@@ -249,7 +250,7 @@ public final class BatchMode implements AutoCloseable {
         closed = true;
         try {
             if (!aborted && (!dirty.isEmpty() || !dropped.isEmpty())) {
-                store.mutateAs(this, c -> {
+                commits.run(this, c -> {
                     for (String n : dropped) {
                         if (c.current(n) != null) {
                             c.drop(n);
@@ -257,12 +258,12 @@ public final class BatchMode implements AutoCloseable {
                     }
                     for (String n : dirty) {
                         NdArray a = cache.get(n);
-                        store.stageBatchSave(c, n, a.dtype(), a.shape(), a.rowSource());
+                        commits.stageBatchSave(c, n, a.dtype(), a.shape(), a.rowSource());
                     }
                 });
             }
         } finally {
-            store.endBatch(this);
+            commits.endBatch(this);
         }
     }
 

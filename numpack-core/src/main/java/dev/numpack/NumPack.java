@@ -1,35 +1,29 @@
 package dev.numpack;
 
 import dev.numpack.internal.RowChecks;
-
+import dev.numpack.internal.format.FormatException;
+import dev.numpack.internal.store.ArrayEntry;
 import dev.numpack.internal.store.Commit;
+import dev.numpack.internal.store.CommitRunner;
 import dev.numpack.internal.store.DataWriter;
+import dev.numpack.internal.store.MappedArray;
+import dev.numpack.internal.store.MappedArrays;
 import dev.numpack.internal.store.RowSource;
-import dev.numpack.internal.store.Sweeper;
+import dev.numpack.internal.store.StoreLayout;
+import dev.numpack.internal.store.StoreOptions;
+import dev.numpack.internal.store.StoreSession;
+import dev.numpack.internal.store.StoreSnapshot;
 import dev.numpack.io.NpyReader;
 import dev.numpack.io.NpyWriter;
-
-import dev.numpack.internal.store.ChangedRows;
-import dev.numpack.internal.store.StoreContext;
-
-import dev.numpack.internal.store.ArrayData;
-import dev.numpack.internal.store.ArrayEntry;
-import dev.numpack.internal.store.FileOps;
-import dev.numpack.internal.store.StoreLayout;
-import dev.numpack.internal.store.StoreLock;
-import dev.numpack.internal.store.StoreSnapshot;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -77,213 +71,24 @@ import java.util.function.Consumer;
  *
  * <p>Row indices are logical: after rows are deleted, indices count live rows only, as in NumPack.
  * Instances are thread-safe: reads run concurrently, writes are serialized.
+ *
+ * <p>This class is the facade: it checks what callers pass and turns it into the engine's terms. The
+ * engine in {@code dev.numpack.internal.store} keeps the contract above: {@code StoreSession} (open,
+ * recovery, the writer lock, close), {@code CommitRunner} (commits and their order), {@code MappedArrays}
+ * and {@code SnapshotReader} (what reads see).
  */
 public final class NumPack implements AutoCloseable {
     /** NumPack 0.7's default segment size: arrays larger than this are split into segment files. */
     public static final long DEFAULT_SEGMENT_TARGET_BYTES = 256L << 20;
 
+    private final StoreSession session;
     private final Path root;
     private final boolean readOnly;
-    private final StoreContext ctx;
-    private final StoreLock lock;
-    private final ReentrantLock writeLock = new ReentrantLock();
-    /** The committed state and the mappings made of it, replaced together so a reader sees one pair. */
-    private volatile View view;
-    private volatile Object metadataStamp; // read-only stores: the metadata bytes of the snapshot
-    /**
-     * Held for writing while a commit is applied and published (files change under the published records),
-     * for reading while a writer store maps an array: so a mapping always pairs an entry with its own files.
-     * Staging a write does not hold it, so reads wait for an apply at most, never for a whole write.
-     */
-    private final java.util.concurrent.locks.ReentrantReadWriteLock applyLock =
-            new java.util.concurrent.locks.ReentrantReadWriteLock();
-    private volatile boolean closed;
-    private volatile Object openBatch;
-    private volatile String needsRecovery;
 
-    private static final class View {
-        final StoreSnapshot snap;
-        final Map<String, Mapped> maps;
-
-        View(StoreSnapshot snap, Map<String, Mapped> maps) {
-            this.snap = snap;
-            this.maps = maps;
-        }
-
-        /** Closes the channels kept for positional reads; views of this snapshot read from the mappings. */
-        void closeReaders() {
-            closeReaders(maps);
-        }
-
-        static void closeReaders(Map<String, Mapped> maps) {
-            for (Mapped m : maps.values()) {
-                m.data.closeReaders();
-            }
-        }
-    }
-
-    /**
-     * Most data files a read-only store keeps open for positional reads of large ranges (see
-     * {@link dev.numpack.internal.store.MappedFile}): a bound on the descriptors a store holds.
-     */
-    static final int MAX_READERS = 64;
-
-    static final class Mapped {
-        final ArrayEntry entry;
-        final ArrayData data;
-
-        Mapped(ArrayEntry entry, ArrayData data) {
-            this.entry = entry;
-            this.data = data;
-        }
-    }
-
-    private NumPack(Builder b) {
-        this.root = b.path.toAbsolutePath().normalize();
-        this.readOnly = b.readOnly;
-        long seg = b.segmentTargetBytes >= 0 ? b.segmentTargetBytes : envSegmentTarget();
-        this.ctx = new StoreContext(new StoreLayout(root), new FileOps(b.durability == Durability.FSYNC), seg);
-        if (readOnly) {
-            if (!Files.isDirectory(root)) {
-                throw new NumPackException(root, null, "no store directory here");
-            }
-            this.lock = null;
-            this.view = readConsistent();
-            return;
-        }
-        try {
-            if (Files.exists(root) && !Files.isDirectory(root)) {
-                throw new NumPackException(root, null, "exists and is not a directory");
-            }
-            if (!Files.exists(root)) {
-                if (!b.create) {
-                    throw new NumPackException(root, null, "no store directory here");
-                }
-                Path existing = root.getParent();
-                while (existing != null && !Files.exists(existing)) {
-                    existing = existing.getParent();
-                }
-                Files.createDirectories(root);
-                // the new directories' names must be durable too, or the first commit could vanish with them
-                for (Path p = root; p != null && !p.equals(existing); p = p.getParent()) {
-                    if (p.getParent() != null) {
-                        try {
-                            ctx.ops.syncDir(p.getParent());
-                        } catch (IOException e) {
-                            // best effort: a parent we may not read; the store itself is created
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new NumPackException(root, null, "cannot create the store directory: " + e, e);
-        }
-        this.lock = StoreLock.acquire(root, b.lockTimeout);
-        try {
-            ctx.journal.recover();
-            this.view = new View(StoreSnapshot.read(ctx.layout), new ConcurrentHashMap<>());
-            new Sweeper(ctx).sweep(view.snap);
-            if (b.dropIfExists && !view.snap.arrays().isEmpty()) {
-                reset();
-            }
-        } catch (IOException e) {
-            lock.close();
-            throw new NumPackException(root, null, "cannot open: " + e, e);
-        } catch (RuntimeException | Error e) {
-            lock.close();
-            throw e;
-        }
-    }
-
-    /** As NumPack 0.7: {@code NUMPACK_SEGMENT_TARGET_BYTES}, else {@code NPK_SEGMENT_TARGET_BYTES}, else 256 MiB. */
-    private static long envSegmentTarget() {
-        String v = System.getenv("NUMPACK_SEGMENT_TARGET_BYTES");
-        if (v == null) {
-            v = System.getenv("NPK_SEGMENT_TARGET_BYTES");
-        }
-        try {
-            return v == null ? DEFAULT_SEGMENT_TARGET_BYTES : Math.max(0, Long.parseLong(v));
-        } catch (NumberFormatException e) {
-            return DEFAULT_SEGMENT_TARGET_BYTES; // as upstream: an unparsable value means the default
-        }
-    }
-
-    /**
-     * Reads the committed state for a read-only store, as one consistent snapshot: it waits out a commit in
-     * flight, maps every array's files, and starts over if a commit landed while it read (the metadata file
-     * was replaced or a journal appeared). Mapping at this point is what keeps a later {@link #lazy} from
-     * pairing this snapshot's shape with a data file a newer commit renamed into place.
-     */
-    private View readConsistent() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() - deadline < 0) {
-            try {
-                if (ctx.journal.present()) {
-                    StoreLock l = StoreLock.tryAcquire(root);
-                    if (l == null) {
-                        Thread.sleep(2); // a live writer is applying a commit
-                        continue;
-                    }
-                    try (l) {
-                        ctx.journal.recover(); // the writer died mid-commit: complete it
-                    } catch (IOException e) {
-                        throw new NumPackException(root, null, "cannot complete an interrupted commit (open the"
-                                + " store writable once): " + e, e);
-                    }
-                }
-                Object before = metadataStamp();
-                StoreSnapshot s;
-                Map<String, Mapped> maps = new ConcurrentHashMap<>();
-                try {
-                    s = mapAll(StoreSnapshot.read(ctx.layout), maps);
-                } catch (CorruptStoreException | IOException e) {
-                    last = e instanceof IOException ? new NumPackException(root, null, "cannot read: " + e, e)
-                            : (CorruptStoreException) e;
-                    s = null;
-                } catch (RuntimeException | Error e) {
-                    View.closeReaders(maps); // the files kept open so far
-                    throw e;
-                }
-                boolean stable = !ctx.journal.present() && java.util.Objects.equals(before, metadataStamp());
-                if (!stable || s == null) {
-                    View.closeReaders(maps); // thrown away
-                }
-                if (stable && s == null) {
-                    throw last; // nothing moved while we read: the damage is real
-                }
-                if (stable) {
-                    metadataStamp = before;
-                    return new View(s, maps);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new NumPackException(root, null, "interrupted while waiting for a commit", e);
-            }
-        }
-        throw new NumPackException(root, null, "the store kept changing for 30 s: no consistent snapshot"
-                + (last == null ? "" : " (last error: " + last.getMessage() + ")"), last);
-    }
-
-    /** Maps every readable array; an array whose files cannot be mapped becomes a broken entry. */
-    private StoreSnapshot mapAll(StoreSnapshot s, Map<String, Mapped> maps) {
-        Map<String, ArrayEntry> out = new java.util.TreeMap<>();
-        int readers = MAX_READERS;
-        for (ArrayEntry e : s.arrays().values()) {
-            ArrayEntry kept = e;
-            if (e.problem() == null) {
-                try {
-                    ArrayData d = ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY, readers);
-                    readers -= d.readers();
-                    maps.put(e.name(), new Mapped(e, d));
-                } catch (IOException | CorruptStoreException ex) {
-                    kept = ArrayEntry.broken(e.record(), new CorruptStoreException(root, e.name(),
-                            "cannot map data: " + ex.getMessage()).getMessage());
-                }
-            }
-            out.put(e.name(), kept);
-        }
-        return new StoreSnapshot(out);
+    private NumPack(StoreOptions options) {
+        this.session = StoreSession.open(options);
+        this.root = options.root();
+        this.readOnly = options.readOnly();
     }
 
     // ------------------------------------------------------------------ opening
@@ -326,7 +131,7 @@ public final class NumPack implements AutoCloseable {
         private boolean create = true;
         private Durability durability = Durability.FSYNC;
         private Duration lockTimeout = Duration.ZERO;
-        private long segmentTargetBytes = -1;
+        private OptionalLong segmentTargetBytes = OptionalLong.empty(); // empty: the environment's, see build
 
         private Builder() {}
 
@@ -375,19 +180,42 @@ public final class NumPack implements AutoCloseable {
             if (bytes < 0) {
                 throw new InvalidArgumentException(path, null, "segment target must not be negative: " + bytes);
             }
-            this.segmentTargetBytes = bytes;
+            this.segmentTargetBytes = OptionalLong.of(bytes);
             return this;
         }
 
         /** @return the open store */
         public NumPack build() {
+            return build(System.getenv());
+        }
+
+        /** {@link #build()} with the environment given, which holds the segment size's default. */
+        NumPack build(Map<String, String> env) {
             if (path == null) {
                 throw new InvalidArgumentException(null, null, "setPath is required");
             }
             if (readOnly && dropIfExists) {
                 throw new InvalidArgumentException(path, null, "optDropIfExists needs a writable store");
             }
-            return new NumPack(this);
+            long segment = segmentTargetBytes.orElseGet(() -> segmentTargetFrom(env));
+            return new NumPack(new StoreOptions(path.toAbsolutePath().normalize(), readOnly, create, dropIfExists,
+                    durability == Durability.FSYNC, lockTimeout, segment));
+        }
+
+        /**
+         * As NumPack 0.7: {@code NUMPACK_SEGMENT_TARGET_BYTES}, else {@code NPK_SEGMENT_TARGET_BYTES}, else
+         * 256 MiB; an unparsable value means the default, a negative one zero.
+         */
+        static long segmentTargetFrom(Map<String, String> env) {
+            String v = env.get("NUMPACK_SEGMENT_TARGET_BYTES");
+            if (v == null) {
+                v = env.get("NPK_SEGMENT_TARGET_BYTES");
+            }
+            try {
+                return v == null ? DEFAULT_SEGMENT_TARGET_BYTES : Math.max(0, Long.parseLong(v));
+            } catch (NumberFormatException e) {
+                return DEFAULT_SEGMENT_TARGET_BYTES; // as upstream: an unparsable value means the default
+            }
         }
     }
 
@@ -445,49 +273,7 @@ public final class NumPack implements AutoCloseable {
      * @return whether the committed state changed
      */
     public boolean refresh() {
-        ensureOpen();
-        if (!readOnly || java.util.Objects.equals(metadataStamp, metadataStamp())) {
-            return false;
-        }
-        synchronized (this) {
-            View old = view;
-            View fresh = readConsistent();
-            if (closed) { // closed meanwhile: close has closed the old view's files, these are ours to close
-                fresh.closeReaders();
-                throw new AlreadyClosedException(root, null, "store");
-            }
-            view = fresh;
-            old.closeReaders(); // views still open on the old snapshot read from its mappings
-        }
-        return true;
-    }
-
-    /** The committed state this store reads from (read-only stores: a snapshot, see {@link #refresh()}). */
-    private StoreSnapshot current() {
-        ensureOpen();
-        if (needsRecovery != null) {
-            // the files may already be the new commit's while the records are the old one's
-            throw new NumPackException(root, null, "an earlier commit was not completely applied ("
-                    + needsRecovery + "): close and reopen the store to complete it");
-        }
-        return view.snap;
-    }
-
-    /**
-     * What identifies a committed state: the metadata file's bytes (each record carries a microsecond
-     * time), not its inode or mtime, which a quick succession of commits can repeat.
-     */
-    private Object metadataStamp() {
-        Path meta = ctx.layout.path(StoreLayout.METADATA);
-        String bad = ctx.layout.fileProblem(meta);
-        if (bad != null) {
-            return bad; // not a plain file (a pipe, a link): never read it; StoreSnapshot.read refuses it
-        }
-        try {
-            return FileOps.readAll(meta, 1L << 30);
-        } catch (IOException e) {
-            return null; // no metadata yet: an empty store
-        }
+        return session.refresh();
     }
 
     // ------------------------------------------------------------------ reads
@@ -511,36 +297,8 @@ public final class NumPack implements AutoCloseable {
      * @return the view (close it when done)
      */
     public LazyArray lazy(String name) {
-        Mapped m = mappedCurrent(name);
-        return new LazyArray(this, m.entry, m.data);
-    }
-
-    /**
-     * The current entry of an array with its mapping, as one consistent pair. A writer's commit renames
-     * new data files into place before it publishes the new records, so a mapping made while a commit is
-     * being applied is thrown away and made again once the commit is published.
-     */
-    private Mapped mappedCurrent(String name) {
-        if (readOnly) {
-            // a read-only snapshot is mapped whole when it is read: never map a file afterwards
-            View v = view;
-            current();
-            ArrayEntry e = existing(v.snap.get(name), name);
-            Mapped m = v.maps.get(name);
-            if (m == null || m.entry != e) {
-                throw new CorruptStoreException(root, name, "not mapped in this snapshot");
-            }
-            return m;
-        }
-        applyLock.readLock().lock();
-        try {
-            View v = view;
-            current();
-            ArrayEntry e = existing(v.snap.get(name), name);
-            return v.maps.computeIfAbsent(name, n -> new Mapped(e, map(e)));
-        } finally {
-            applyLock.readLock().unlock();
-        }
+        MappedArray m = session.mapped(name);
+        return new LazyArray(this, m.entry(), m.data());
     }
 
     /**
@@ -577,19 +335,7 @@ public final class NumPack implements AutoCloseable {
      * @throws CorruptStoreException naming the first inconsistency
      */
     public void verify() {
-        ensureOpen();
-        applyLock.readLock().lock(); // not in the middle of one of our own commits
-        try {
-            StoreSnapshot s = StoreSnapshot.read(ctx.layout);
-            for (ArrayEntry e : s.arrays().values()) {
-                existing(e, e.name());
-                ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY);
-            }
-        } catch (IOException e) {
-            throw new CorruptStoreException(root, null, "unreadable: " + e, e);
-        } finally {
-            applyLock.readLock().unlock();
-        }
+        session.verify();
     }
 
     // ------------------------------------------------------------------ writes
@@ -676,7 +422,7 @@ public final class NumPack implements AutoCloseable {
             }
             try {
                 c.delete(name, physical(e, indices));
-            } catch (dev.numpack.internal.format.FormatException tooMany) {
+            } catch (FormatException tooMany) {
                 throw new InvalidArgumentException(root, name, tooMany.getMessage());
             }
         });
@@ -721,7 +467,7 @@ public final class NumPack implements AutoCloseable {
     /** Compacts every array that has deleted rows, in one commit. */
     public void compactAll() {
         mutate(c -> {
-            for (ArrayEntry e : view.snap.arrays().values()) {
+            for (ArrayEntry e : session.arrays().snapshot().arrays().values()) {
                 compactInto(c, e.name(), ProgressListener.NONE);
             }
         });
@@ -732,7 +478,7 @@ public final class NumPack implements AutoCloseable {
         if (e.bitmap() == null) {
             return;
         }
-        c.save(name, e.record().dtype(), e.logicalShape(), LazyArray.source(e, mapped(e)).withProgress(progress::update));
+        c.save(name, e.record().dtype(), e.logicalShape(), logicalRows(e).withProgress(progress::update));
     }
 
     /**
@@ -745,17 +491,18 @@ public final class NumPack implements AutoCloseable {
         StoreLayout.checkName(root, target);
         mutate(c -> {
             ArrayEntry e = existing(c.current(source), source);
-            c.save(target, e.record().dtype(), e.logicalShape(), LazyArray.source(e, mapped(e)));
+            c.save(target, e.record().dtype(), e.logicalShape(), logicalRows(e));
         });
+    }
+
+    /** @return the committed rows of an array, for a commit that writes them anew (under the write lock) */
+    private RowSource logicalRows(ArrayEntry e) {
+        return LazyArray.source(e, session.arrays().mapped(e));
     }
 
     /** Drops every array, atomically. */
     public void reset() {
-        mutate(c -> {
-            for (String n : view.snap.arrays().keySet()) {
-                c.drop(n);
-            }
-        });
+        mutate(Commit::dropAll);
     }
 
     // ------------------------------------------------------------------ .npy
@@ -893,6 +640,7 @@ public final class NumPack implements AutoCloseable {
         }.withProgress(progress::update);
     }
 
+
     // ------------------------------------------------------------------ batches
 
     /**
@@ -934,134 +682,25 @@ public final class NumPack implements AutoCloseable {
 
     // ------------------------------------------------------------------ internals
 
-    /**
-     * Stages an array that a batch commits whole. When its dtype and shape are unchanged and few of its rows
-     * changed ({@link ChangedRows}), only those rows are rewritten, in place and redo-logged as by
-     * {@link #replace}; otherwise the whole array goes to a new file.
-     */
-    void stageBatchSave(Commit c, String name, DType dtype, long[] shape, RowSource rows) throws IOException {
-        ArrayEntry cur = c.untouched(name);
-        if (cur != null && cur.problem() == null && cur.bitmap() == null && shape.length > 0
-                && cur.record().dtype() == dtype && Arrays.equals(cur.record().shape(), shape)) {
-            long[] changed = ChangedRows.find(mapped(cur), rows, c.inPlaceLeft());
-            if (changed != null) {
-                if (changed.length > 0) {
-                    c.chargeInPlace(changed.length * (rows.rowBytes() + ChangedRows.ROW_OVERHEAD));
-                    c.replace(name, changed, ChangedRows.picked(rows, changed));
-                }
-                return;
-            }
-        }
-        c.save(name, dtype, shape, rows);
+    /** Runs a plain write (refused on a read-only store, and while a batch is open) as one commit. */
+    void mutate(CommitRunner.Staging s) {
+        writer().run(null, s);
     }
 
-    interface Staging {
-        void stage(Commit c) throws IOException;
-    }
-
-    void mutate(Staging s) {
+    /** @return the commit runner, for a write or a batch (refused on a read-only or closed store) */
+    CommitRunner writer() {
         checkWritable(null);
-        mutateAs(null, s);
+        return session.commits();
     }
 
-    /**
-     * Runs one commit under the write lock.
-     *
-     * @param batch the batch committing, or {@code null} for a plain write (refused while a batch is open)
-     * @param s what to stage
-     */
-    void mutateAs(Object batch, Staging s) {
-        writeLock.lock();
-        try {
-            ensureOpen();
-            if (openBatch != batch) {
-                throw new NumPackException(root, null, "a batch is open on this store: write through it or close it");
-            }
-            if (needsRecovery != null) {
-                throw new NumPackException(root, null, "an earlier commit was not completely applied ("
-                        + needsRecovery + "): close and reopen the store to complete it", null);
-            }
-            Commit c = new Commit(ctx, view.snap);
-            try {
-                s.stage(c);
-            } catch (IOException e) {
-                c.rollback();
-                throw ctx.io(null, "write failed, nothing changed", e);
-            } catch (RuntimeException | Error e) {
-                c.rollback();
-                throw e;
-            }
-            applyLock.writeLock().lock();
-            try {
-                publish(c.run());
-            } catch (NumPackException e) {
-                if (e.getCause() instanceof dev.numpack.internal.store.Journal.CommitException
-                        && ((dev.numpack.internal.store.Journal.CommitException) e.getCause()).committed()) {
-                    // the journal is durable but not applied: only recovery at the next open may write now
-                    needsRecovery = String.valueOf(e.getCause().getCause());
-                }
-                throw e;
-            } catch (RuntimeException | Error e) {
-                needsRecovery = "unexpected failure while committing: " + e; // the files' state is unknown
-                throw e;
-            } finally {
-                applyLock.writeLock().unlock();
-            }
-        } finally {
-            writeLock.unlock();
-        }
+    /** @return what reads see, for views and batches */
+    MappedArrays arrays() {
+        return session.arrays();
     }
 
-    private void publish(StoreSnapshot s) {
-        View old = view;
-        Map<String, Mapped> maps = new ConcurrentHashMap<>();
-        for (Map.Entry<String, Mapped> m : old.maps.entrySet()) {
-            if (s.get(m.getKey()) == m.getValue().entry) {
-                maps.put(m.getKey(), m.getValue()); // unchanged array: its mapping stays valid
-            }
-        }
-        view = new View(s, maps);
-    }
-
-    void beginBatch(Object batch) {
-        checkWritable(null);
-        writeLock.lock();
-        try {
-            if (openBatch != null) {
-                throw new NumPackException(root, null, "a batch is already open on this store");
-            }
-            openBatch = batch;
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    void endBatch(Object batch) {
-        if (openBatch == batch) {
-            openBatch = null;
-        }
-    }
-
-    /** The mapping of a committed entry; for the write path, under the write lock (no commit in flight). */
-    ArrayData mapped(ArrayEntry e) {
-        Mapped m = view.maps.get(e.name());
-        return m != null && m.entry == e ? m.data : map(e);
-    }
-
-    private ArrayData map(ArrayEntry e) {
-        try {
-            return ArrayData.map(ctx.layout, e, FileChannel.MapMode.READ_ONLY);
-        } catch (IOException ex) {
-            throw new CorruptStoreException(root, e.name(), "cannot map data: " + ex.getMessage(), ex);
-        }
-    }
-
-    ArrayData mapPrivate(ArrayEntry e) {
-        try {
-            return ArrayData.map(ctx.layout, e, FileChannel.MapMode.PRIVATE);
-        } catch (IOException ex) {
-            throw new CorruptStoreException(root, e.name(), "cannot map data: " + ex.getMessage(), ex);
-        }
+    /** The committed state this store reads from (read-only stores: a snapshot, see {@link #refresh()}). */
+    private StoreSnapshot current() {
+        return session.current();
     }
 
     ArrayEntry entry(String name) {
@@ -1069,13 +708,7 @@ public final class NumPack implements AutoCloseable {
     }
 
     ArrayEntry existing(ArrayEntry e, String name) {
-        if (e == null) {
-            throw new ArrayNotFoundException(root, name);
-        }
-        if (e.problem() != null) {
-            throw new CorruptStoreException(null, null, e.problem());
-        }
-        return e;
+        return ArrayEntry.requireReadable(root, name, e);
     }
 
     ArrayEntry checkRows(ArrayEntry e, String name, NdArray rows, String op) {
@@ -1121,9 +754,7 @@ public final class NumPack implements AutoCloseable {
     }
 
     void ensureOpen() {
-        if (closed) {
-            throw new AlreadyClosedException(root, null, "store");
-        }
+        session.ensureOpen();
     }
 
     /**
@@ -1133,36 +764,7 @@ public final class NumPack implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        writeLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            if (!readOnly && needsRecovery == null) {
-                try {
-                    ctx.journal.removeIfCleared();
-                } catch (IOException e) {
-                    // harmless: a cleared journal is ignored by every reader
-                }
-            }
-            if (!readOnly && !ctx.ops.durable()) {
-                new Sweeper(ctx).syncAll(view.snap); // after the journal is gone, so that is durable too
-            }
-            closed = true;
-            if (readOnly) {
-                synchronized (this) { // not while a refresh installs a new view: it sees closed, or we see its view
-                    view.closeReaders();
-                }
-            }
-            if (lock != null) {
-                lock.close();
-            }
-        } finally {
-            writeLock.unlock();
-        }
+        session.close();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.numpack;
 
 import dev.numpack.internal.store.ArrayEntry;
+import dev.numpack.internal.store.CommitRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,13 +24,15 @@ import java.util.Map;
  */
 public final class WritableBatchMode implements AutoCloseable {
     private final NumPack store;
+    private final CommitRunner commits;
     private final Map<String, WritableArray> open = new LinkedHashMap<>();
     private boolean aborted;
     private boolean closed;
 
     WritableBatchMode(NumPack store) {
         this.store = store;
-        store.beginBatch(this);
+        this.commits = store.writer();
+        commits.beginBatch(this);
     }
 
     /**
@@ -45,7 +48,7 @@ public final class WritableBatchMode implements AutoCloseable {
                 throw new InvalidArgumentException(store.path(), name, "has " + (e.physicalRows() - e.logicalRows())
                         + " deleted rows; compact it before opening it writable");
             }
-            w = new WritableArray(this, e, store.mapPrivate(e));
+            w = new WritableArray(this, e, store.arrays().mapPrivate(e));
             open.put(name, w);
         }
         return w;
@@ -65,16 +68,16 @@ public final class WritableBatchMode implements AutoCloseable {
         closed = true;
         try {
             if (!aborted && !open.isEmpty()) {
-                store.mutateAs(this, c -> {
+                commits.run(this, c -> {
                     for (WritableArray w : open.values()) {
                         ArrayEntry e = w.entry();
-                        store.stageBatchSave(c, e.name(), e.record().dtype(), e.record().shape(), w.source());
+                        commits.stageBatchSave(c, e.name(), e.record().dtype(), e.record().shape(), w.source());
                     }
                 });
             }
         } finally {
             open.clear();
-            store.endBatch(this);
+            commits.endBatch(this);
         }
     }
 

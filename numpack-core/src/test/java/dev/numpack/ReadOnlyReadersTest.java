@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.numpack.internal.store.SnapshotReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Read-only stores keep up to {@link NumPack#MAX_READERS} large data files open for positional reads, and
+ * Read-only stores keep up to {@link SnapshotReader#MAX_READERS} large data files open for positional reads, and
  * close them on {@code refresh} and {@code close}; views read the right snapshot throughout.
  */
 class ReadOnlyReadersTest {
@@ -51,7 +52,7 @@ class ReadOnlyReadersTest {
     @Test
     void keepsAtMostMaxReadersFilesOpenAndClosesThemOnClose() throws IOException {
         Path store = dir.resolve("s");
-        int arrays = NumPack.MAX_READERS + 6;
+        int arrays = SnapshotReader.MAX_READERS + 6;
         try (NumPack np = NumPack.open(store)) {
             np.batchMode(b -> {
                 for (int i = 0; i < arrays; i++) {
@@ -62,7 +63,7 @@ class ReadOnlyReadersTest {
         }
         assertEquals(0, openFilesUnder(store), "the writer closed everything");
         try (NumPack np = NumPack.openReadOnly(store)) {
-            assertEquals(NumPack.MAX_READERS, openFilesUnder(store), "one per large file, up to the bound");
+            assertEquals(SnapshotReader.MAX_READERS, openFilesUnder(store), "one per large file, up to the bound");
             for (int i = 0; i < arrays; i++) { // with and without a kept channel: the same bytes
                 assertArrayEquals(NdArray.of(values(i)).toFloatArray(), np.load("a" + i).toFloatArray(), "a" + i);
             }

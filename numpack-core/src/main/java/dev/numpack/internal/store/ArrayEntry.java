@@ -1,8 +1,11 @@
 package dev.numpack.internal.store;
 
+import dev.numpack.ArrayNotFoundException;
+import dev.numpack.CorruptStoreException;
 import dev.numpack.internal.format.ArrayRecord;
 import dev.numpack.internal.format.DeletionBitmap;
 import dev.numpack.internal.format.SegmentManifest;
+import java.nio.file.Path;
 
 /**
  * One array as committed: its metadata record, its segment manifest if segmented, its deletion bitmap
@@ -13,6 +16,7 @@ public final class ArrayEntry {
     private final SegmentManifest manifest;
     private final DeletionBitmap bitmap;
     private final String problem;
+    private final String problemDetail; // the problem without the store and array it names
 
     /**
      * @param record the metadata record
@@ -20,14 +24,16 @@ public final class ArrayEntry {
      * @param bitmap the deletion bitmap, or {@code null} when no row is deleted
      */
     public ArrayEntry(ArrayRecord record, SegmentManifest manifest, DeletionBitmap bitmap) {
-        this(record, manifest, bitmap, null);
+        this(record, manifest, bitmap, null, null);
     }
 
-    private ArrayEntry(ArrayRecord record, SegmentManifest manifest, DeletionBitmap bitmap, String problem) {
+    private ArrayEntry(ArrayRecord record, SegmentManifest manifest, DeletionBitmap bitmap, String problem,
+            String problemDetail) {
         this.record = record;
         this.manifest = manifest;
         this.bitmap = bitmap;
         this.problem = problem;
+        this.problemDetail = problemDetail;
     }
 
     /**
@@ -35,11 +41,35 @@ public final class ArrayEntry {
      * that one bad array does not make the rest of the store unreadable; reading it raises the problem.
      *
      * @param record its metadata record
-     * @param problem what is wrong
+     * @param damage what is wrong, as found when the array's files were read or mapped
      * @return the entry
      */
-    public static ArrayEntry broken(ArrayRecord record, String problem) {
-        return new ArrayEntry(record, null, null, problem);
+    public static ArrayEntry broken(ArrayRecord record, CorruptStoreException damage) {
+        String full = damage.getMessage();
+        // the message as the exception would read without a problem: what it prefixes to every problem
+        String names = new CorruptStoreException(damage.store(), damage.array(), "").getMessage();
+        String detail = full.startsWith(names) ? full.substring(names.length()) : full;
+        return new ArrayEntry(record, null, null, full, detail);
+    }
+
+    /**
+     * The entry of an array that is to be read or written: there, and with readable files.
+     *
+     * @param store the store directory, for the error
+     * @param name the array asked for
+     * @param entry its entry, or {@code null} when the store has no such array
+     * @return {@code entry}
+     * @throws ArrayNotFoundException if {@code entry} is {@code null}
+     * @throws CorruptStoreException naming the store and the array, if its files are damaged
+     */
+    public static ArrayEntry requireReadable(Path store, String name, ArrayEntry entry) {
+        if (entry == null) {
+            throw new ArrayNotFoundException(store, name);
+        }
+        if (entry.problem != null) {
+            throw new CorruptStoreException(store, name, entry.problemDetail);
+        }
+        return entry;
     }
 
     /** @return what is wrong with this array's files, or {@code null} when it is readable */

@@ -1,14 +1,12 @@
 package dev.numpack.internal.store;
 
-import dev.numpack.NumPack;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * Finds the rows of an array that differ from its committed data. A batch commit of an array whose dtype and
- * shape did not change then rewrites only those rows, in place and redo-logged as {@link NumPack#replace}
+ * shape did not change then rewrites only those rows, in place and redo-logged as {@code NumPack.replace}
  * does, instead of writing the whole array to a new file: 100 changes to 10 rows of 40 bytes in a 40 MB array
  * commit 400 bytes (and their journal records). Comparing costs one read of both copies, far less than writing and syncing the whole array.
  */

@@ -242,6 +242,13 @@ public final class Commit {
         }
     }
 
+    /** Stages the removal of every array of the committed state this commit started from. */
+    public void dropAll() {
+        for (String name : base.arrays().keySet()) {
+            drop(name);
+        }
+    }
+
     /**
      * Removes what can safely be removed of a damaged array: only files that are its own by name (its
      * bitmap, its plain data file). A name or data_file that is not safe, or that names another array's

@@ -1,7 +1,5 @@
 package dev.numpack.internal.store;
 
-import dev.numpack.NumPack;
-
 import dev.numpack.CorruptStoreException;
 import dev.numpack.internal.format.ArrayRecord;
 import dev.numpack.internal.format.DeletionBitmap;
@@ -83,7 +81,7 @@ public final class StoreSnapshot {
             try {
                 out.put(r.name(), readEntry(layout, r));
             } catch (CorruptStoreException e) {
-                out.put(r.name(), ArrayEntry.broken(r, e.getMessage()));
+                out.put(r.name(), ArrayEntry.broken(r, e));
             }
         }
         return new StoreSnapshot(out);
