@@ -65,7 +65,7 @@ final class EngineFixture {
     /** @return the names of the files in {@code dir} that a write stages under a temporary name */
     static List<String> temps(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.contains(StoreLayout.TEMP_MARK)).toList();
+            return s.map(p -> p.getFileName().toString()).filter(StoreLayout::isTemp).toList();
         }
     }
 }
