@@ -4,19 +4,14 @@ import dev.numpack.AlreadyClosedException;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.NdArray;
 import dev.numpack.NumPackException;
+import dev.numpack.StoreIOException;
 
 import dev.numpack.DType;
 import dev.numpack.internal.format.NpyHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * Writes a NumPy {@code .npy} file (format 1.0, little-endian, C order: the file {@code numpy.save}
@@ -36,26 +31,22 @@ import java.util.Locale;
  * <p>A writer is meant for one thread. A failed write abandons it: the temporary file is deleted.
  */
 public final class NpyWriter implements AutoCloseable {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private enum State { OPEN, COMMITTED, CLOSED }
 
     private final Path target;
-    private final Path temp;
+    private final AtomicFile file;
     private final DType dtype;
     private final long[] shape;
     private final long dataBytes;
-    private final FileChannel channel;
     private long written;
     private State state = State.OPEN;
 
-    private NpyWriter(Path target, Path temp, DType dtype, long[] shape, long dataBytes, FileChannel channel) {
-        this.target = target;
-        this.temp = temp;
+    private NpyWriter(AtomicFile file, DType dtype, long[] shape, long dataBytes) {
+        this.target = file.target();
+        this.file = file;
         this.dtype = dtype;
         this.shape = shape;
         this.dataBytes = dataBytes;
-        this.channel = channel;
     }
 
     /**
@@ -81,20 +72,9 @@ public final class NpyWriter implements AutoCloseable {
         for (long d : s) {
             dataBytes *= d; // cannot overflow: encode checked the product of the nonzero dimensions
         }
-        Path name = target.getFileName();
-        if (name == null) {
-            throw new InvalidArgumentException(target, null, "target has no file name");
-        }
-        Path temp = target.resolveSibling(name + ".tmp-" + Long.toHexString(RANDOM.nextLong() >>> 1));
-        FileChannel channel;
+        NpyWriter w = new NpyWriter(AtomicFile.create(target, ".npy"), dtype, s, dataBytes);
         try {
-            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new NumPackException(target, null, "cannot create temporary file " + temp + ": " + e, e);
-        }
-        NpyWriter w = new NpyWriter(target, temp, dtype, s, dataBytes, channel);
-        try {
-            writeFully(channel, header);
+            w.file.write(header);
         } catch (IOException e) {
             throw w.abandon("cannot write .npy header", e);
         }
@@ -154,7 +134,7 @@ public final class NpyWriter implements AutoCloseable {
         }
         int n = data.remaining();
         try {
-            writeFully(channel, data);
+            file.write(data);
         } catch (IOException e) {
             throw abandon("cannot write .npy data", e);
         }
@@ -180,56 +160,17 @@ public final class NpyWriter implements AutoCloseable {
                     + " data bytes written for shape " + Arrays.toString(shape) + " of " + dtype.numpyName());
         }
         try {
-            channel.force(true);
-            channel.close();
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw abandon("cannot commit .npy file", e);
-        }
-        state = State.COMMITTED;
-        syncDirectory(target.toAbsolutePath().getParent());
-    }
-
-    private void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // Windows refuses to open a directory as a channel; NTFS journals the rename itself.
-            if (!isWindows()) {
-                throw new NumPackException(target, null, "renamed onto the target, but syncing directory "
-                        + dir + " failed, so the rename may not survive a crash: " + e, e);
-            }
-        }
-    }
-
-    private static boolean isWindows() {
-        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer data) throws IOException {
-        while (data.hasRemaining()) {
-            channel.write(data);
+            file.commit();
+        } finally {
+            // a failure before the rename deleted the temporary file; after it, only the directory sync failed
+            state = file.renamed() ? State.COMMITTED : State.CLOSED;
         }
     }
 
     /** Deletes the temporary file after a failure and returns the exception to throw. */
     private NumPackException abandon(String what, IOException cause) {
-        NumPackException e = new NumPackException(target, null, what + ": " + cause, cause);
-        try {
-            discard();
-        } catch (IOException suppressed) {
-            e.addSuppressed(suppressed);
-        }
-        return e;
-    }
-
-    private void discard() throws IOException {
         state = State.CLOSED;
-        try {
-            channel.close();
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        return file.abandon(what, cause);
     }
 
     private void ensureOpen() {
@@ -253,10 +194,11 @@ public final class NpyWriter implements AutoCloseable {
             state = State.CLOSED;
             return;
         }
+        state = State.CLOSED;
         try {
-            discard();
+            file.discard();
         } catch (IOException e) {
-            throw new NumPackException(target, null, "cannot delete temporary file " + temp + ": " + e, e);
+            throw new StoreIOException(target, null, "cannot delete temporary file " + file.temp() + ": " + e, e);
         }
     }
 
