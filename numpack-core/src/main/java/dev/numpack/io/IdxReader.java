@@ -76,7 +76,7 @@ public final class IdxReader implements ArrayReader {
             boolean gzipped = isGzip(channel);
             StreamedBytes.Opener gunzip = () -> new GZIPInputStream(new ChannelInputStream(channel, 0, size),
                     GZIP_BUFFER_BYTES);
-            IdxHeader header = readHeader(file, gzipped ? gunzip.open() : new ChannelInputStream(channel, 0, size));
+            IdxHeader header = readHeader(file, gzipped ? gunzip : () -> new ChannelInputStream(channel, 0, size));
             long total = header.headerLength() + header.dataLength();
             if (gzipped && !ZipDirectory.inflatable(size, total)) {
                 throw new CorruptStoreException(file, null, header + " declares " + total + " bytes, more than "
@@ -111,8 +111,8 @@ public final class IdxReader implements ArrayReader {
     }
 
     /** Reads the header from the start of the (decompressed) file; closes the stream. */
-    private static IdxHeader readHeader(Path file, InputStream in) throws IOException {
-        try (in) {
+    private static IdxHeader readHeader(Path file, StreamedBytes.Opener opener) throws IOException {
+        try (InputStream in = opener.open()) {
             byte[] prefix = in.readNBytes(IdxHeader.PREFIX_BYTES);
             int length = IdxHeader.headerLength(ByteBuffer.wrap(prefix));
             ByteBuffer whole = ByteBuffer.allocate(length).put(prefix);

@@ -10,6 +10,7 @@ import dev.numpack.ProgressListener;
 import dev.numpack.StoreIOException;
 import dev.numpack.StoreStateException;
 import dev.numpack.internal.format.NpyHeader;
+import dev.numpack.internal.format.ZipDirectory;
 import dev.numpack.internal.format.ZipEncoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -170,6 +171,10 @@ public final class NpzWriter implements AutoCloseable {
         if (member != null) {
             throw new StoreStateException(target, member, "member '" + member + "' still needs " + memberRemaining
                     + " bytes: write them before beginning '" + name + "'");
+        }
+        String problem = ZipDirectory.nameProblem(name); // checked before the suffix, which hides an empty name
+        if (problem != null) {
+            throw new InvalidArgumentException(target, name, "member name '" + name + "' is refused: " + problem);
         }
         byte[] raw;
         ByteBuffer header;
