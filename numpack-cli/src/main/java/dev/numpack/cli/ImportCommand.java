@@ -43,7 +43,8 @@ final class ImportCommand implements Callable<Integer> {
     private Path store;
 
     @Parameters(index = "1", paramLabel = "NAME",
-            description = "The array name; for an .npz without --member, a prefix of the members' names ('-' for none).")
+            description = "The array name; for an .npz without --member, a prefix of the members' names "
+                    + "('-' for none).")
     private String name;
 
     @Parameters(index = "2", paramLabel = "IN.npy|IN.npz|IN-ubyte[.gz]",

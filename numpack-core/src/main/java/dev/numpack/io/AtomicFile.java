@@ -1,5 +1,6 @@
 package dev.numpack.io;
 
+import dev.numpack.AlreadyClosedException;
 import dev.numpack.NumPackException;
 import dev.numpack.StoreIOException;
 import java.io.IOException;
@@ -11,20 +12,24 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * A file that appears whole or not at all: written under a temporary name beside its target, then synced,
  * renamed onto the target and the directory synced, so that neither a crash nor a failed write leaves a
- * partial file under the target's name. The one owner of that protocol for the writers of this package.
+ * partial file under the target's name. The one owner of that protocol, and of the open / committed /
+ * closed life of the writers of this package.
  */
 final class AtomicFile {
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    private enum State { OPEN, COMMITTED, CLOSED }
 
     private final Path target;
     private final Path temp;
     private final String what;
     private final FileChannel channel;
-    private boolean renamed;
+    private State state = State.OPEN;
 
     private AtomicFile(Path target, Path temp, String what, FileChannel channel) {
         this.target = target;
@@ -66,6 +71,22 @@ final class AtomicFile {
         return channel;
     }
 
+    /**
+     * Checks that the file can still be written.
+     *
+     * @param writer the writer, for the message ("npy writer")
+     * @param whenCommitted makes the exception for a file already committed
+     * @throws AlreadyClosedException if the file was closed or abandoned
+     */
+    void ensureOpen(String writer, Supplier<RuntimeException> whenCommitted) {
+        if (state == State.COMMITTED) {
+            throw whenCommitted.get();
+        }
+        if (state == State.CLOSED) {
+            throw new AlreadyClosedException(target, null, writer);
+        }
+    }
+
     /** Writes all of {@code data} at the channel's position. */
     void write(ByteBuffer data) throws IOException {
         while (data.hasRemaining()) {
@@ -85,7 +106,7 @@ final class AtomicFile {
             channel.force(true);
             channel.close();
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            renamed = true;
+            state = State.COMMITTED; // even if the directory sync fails: the file is in place
         } catch (IOException e) {
             throw abandon("cannot commit " + what + " file", e);
         }
@@ -112,6 +133,7 @@ final class AtomicFile {
      * @return the exception to throw
      */
     NumPackException abandon(String what, IOException cause) {
+        state = State.CLOSED;
         NumPackException e = new StoreIOException(target, null, what + ": " + cause, cause);
         try {
             discard();
@@ -121,12 +143,7 @@ final class AtomicFile {
         return e;
     }
 
-    /**
-     * Closes and deletes the temporary file; the target stays as it was.
-     *
-     * @throws IOException if the file cannot be deleted
-     */
-    void discard() throws IOException {
+    private void discard() throws IOException {
         try {
             channel.close();
         } finally {
@@ -134,13 +151,22 @@ final class AtomicFile {
         }
     }
 
-    /** @return whether {@link #commit()} renamed the file onto the target (even if the directory sync failed) */
-    boolean renamed() {
-        return renamed;
-    }
-
-    /** @return the temporary file's name, for messages */
-    Path temp() {
-        return temp;
+    /**
+     * Closes the file. Without a {@link #commit()}, deletes the temporary file and leaves the target as it
+     * was. Closing twice, or after a commit, has no effect.
+     *
+     * @throws StoreIOException if the temporary file cannot be deleted
+     */
+    void close() {
+        if (state != State.OPEN) {
+            state = State.CLOSED;
+            return;
+        }
+        state = State.CLOSED;
+        try {
+            discard();
+        } catch (IOException e) {
+            throw new StoreIOException(target, null, "cannot delete temporary file " + temp + ": " + e, e);
+        }
     }
 }

@@ -1,9 +1,13 @@
 package dev.numpack.io;
 
+import dev.numpack.StoreIOException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A range of a file read in place: a whole {@code .npy} or IDX file, a stored {@code .npz} member (with the
@@ -36,6 +40,31 @@ final class FileBytes implements ByteSource {
         this.length = length;
         this.owned = owned;
         this.check = check;
+    }
+
+    /**
+     * Opens a file for reading.
+     *
+     * @param file the file
+     * @param what its kind, for the message (".npy")
+     * @return the channel
+     * @throws StoreIOException naming the file if it cannot be opened
+     */
+    static FileChannel openChannel(Path file, String what) {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new StoreIOException(file, null, "cannot open " + what + " file: " + e, e);
+        }
+    }
+
+    /** Closes what a failed open had opened; a failure to close is added to the primary one. */
+    static void closeQuietly(Closeable c, Exception primary) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            primary.addSuppressed(e);
+        }
     }
 
     @Override

@@ -1,10 +1,6 @@
 package dev.numpack.io;
 
-import dev.numpack.AlreadyClosedException;
 import dev.numpack.CorruptStoreException;
-import dev.numpack.DType;
-import dev.numpack.InvalidArgumentException;
-import dev.numpack.NdArray;
 import dev.numpack.NumPackException;
 import dev.numpack.StoreIOException;
 import dev.numpack.internal.format.FormatException;
@@ -17,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -38,20 +33,18 @@ import java.util.zip.ZipException;
  *
  * <p>A reader may be shared between threads; it must not be used after {@link #close()}.
  */
-public final class IdxReader implements ArrayReader {
+public final class IdxReader extends ArrayFileReader {
     private static final int GZIP_MAGIC = 0x8b1f;
     private static final int GZIP_BUFFER_BYTES = 64 << 10;
 
-    private final Path file;
     private final IdxHeader header;
     private final boolean gzipped;
-    private final RowReader data;
 
-    private IdxReader(Path file, IdxHeader header, boolean gzipped, RowReader data) {
-        this.file = file;
+    private IdxReader(Path file, IdxHeader header, boolean gzipped, ByteSource source) throws IOException {
+        super(file, null, "IDX", header.dtype(), header.shape(), header.headerLength(), true, false, source,
+                NpyReader.MAX_WINDOW_BYTES);
         this.header = header;
         this.gzipped = gzipped;
-        this.data = data;
     }
 
     /**
@@ -64,12 +57,7 @@ public final class IdxReader implements ArrayReader {
      * @throws NumPackException if the file cannot be opened or read
      */
     public static IdxReader open(Path file) {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new StoreIOException(file, null, "cannot open IDX file: " + e, e);
-        }
+        FileChannel channel = FileBytes.openChannel(file, "IDX");
         ByteSource source = null;
         try {
             long size = channel.size();
@@ -90,14 +78,18 @@ public final class IdxReader implements ArrayReader {
             source = gzipped
                     ? new StreamedBytes(file, null, "gzip", gunzip, total, channel)
                     : new FileBytes(channel, 0, size, true, null);
-            RowReader data = new RowReader(file, null, "IDX", header.dtype(), header.shape(),
-                    header.headerLength(), true, false, source, NpyReader.MAX_WINDOW_BYTES);
-            return new IdxReader(file, header, gzipped, data);
+            return new IdxReader(file, header, gzipped, source);
         } catch (IOException e) {
-            closeQuietly(channel, source, e);
+            if (source != null) {
+                FileBytes.closeQuietly(source, e);
+            }
+            FileBytes.closeQuietly(channel, e);
             throw new StoreIOException(file, null, "cannot read IDX header: " + e, e);
         } catch (RuntimeException e) {
-            closeQuietly(channel, source, e);
+            if (source != null) {
+                FileBytes.closeQuietly(source, e);
+            }
+            FileBytes.closeQuietly(channel, e);
             throw e;
         }
     }
@@ -125,94 +117,13 @@ public final class IdxReader implements ArrayReader {
         }
     }
 
-    private static void closeQuietly(FileChannel channel, ByteSource source, Exception primary) {
-        try {
-            if (source != null) {
-                source.close();
-            }
-            channel.close();
-        } catch (IOException e) {
-            primary.addSuppressed(e);
-        }
-    }
-
-    /** @return the file this reader reads */
-    @Override
-    public Path file() {
-        return file;
-    }
-
     /** @return whether the file is gzipped */
     public boolean gzipped() {
         return gzipped;
     }
 
-    /** @return the element type: uint8, int8, int16, int32, float32 or float64 */
-    @Override
-    public DType dtype() {
-        return header.dtype();
-    }
-
-    /** @return a copy of the shape (at least one dimension) */
-    @Override
-    public long[] shape() {
-        return header.shape();
-    }
-
-    /** @return the number of rows: the first dimension */
-    @Override
-    public long rows() {
-        return data.rows();
-    }
-
-    /** @return the bytes of one row: the item size times all but the first dimension */
-    @Override
-    public long rowBytes() {
-        return data.rowBytes();
-    }
-
-    /**
-     * Reads rows as little-endian, C-order bytes. For a gzipped file, reads in order are cheapest: going
-     * back inflates again from the start.
-     *
-     * @param start the first row
-     * @param count the number of rows
-     * @param dst receives {@code count * rowBytes()} bytes from its position, which is advanced past them
-     * @throws InvalidArgumentException if the rows are out of range or {@code dst} is read-only or too small
-     * @throws CorruptStoreException if the file is damaged or became shorter after it was opened
-     * @throws AlreadyClosedException if the reader is closed
-     * @throws NumPackException if the file cannot be read
-     */
-    @Override
-    public void readRows(long start, long count, ByteBuffer dst) {
-        data.readRows(start, count, dst);
-    }
-
-    /**
-     * Reads all elements into memory.
-     *
-     * @return the array, little-endian
-     * @throws InvalidArgumentException if the data exceeds the 2 GiB an {@link NdArray} can hold
-     * @throws CorruptStoreException if the file is damaged
-     * @throws AlreadyClosedException if the reader is closed
-     */
-    @Override
-    public NdArray load() {
-        return data.load();
-    }
-
-    /**
-     * Closes the file. Closing twice has no effect.
-     *
-     * @throws NumPackException if closing the file fails
-     */
-    @Override
-    public void close() {
-        data.close();
-    }
-
     @Override
     public String toString() {
-        return "IdxReader(" + file + (gzipped ? ", gzip" : "") + ", " + header + ")";
+        return "IdxReader(" + file() + (gzipped ? ", gzip" : "") + ", " + header + ")";
     }
 }

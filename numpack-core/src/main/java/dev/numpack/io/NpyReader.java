@@ -1,10 +1,6 @@
 package dev.numpack.io;
 
-import dev.numpack.AlreadyClosedException;
 import dev.numpack.CorruptStoreException;
-import dev.numpack.DType;
-import dev.numpack.InvalidArgumentException;
-import dev.numpack.NdArray;
 import dev.numpack.NumPackException;
 import dev.numpack.StoreIOException;
 import dev.numpack.internal.format.FormatException;
@@ -13,7 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Reads a NumPy {@code .npy} file (format 1.0, 2.0 or 3.0) holding one of the 14 NumPack element types, or
@@ -32,20 +27,17 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>A reader may be shared between threads; it must not be used after {@link #close()}.
  */
-public final class NpyReader implements ArrayReader {
+public final class NpyReader extends ArrayFileReader {
     /** Fortran-order files are mapped in windows of at most this size, so files over 2 GiB work. */
     static final long MAX_WINDOW_BYTES = 1L << 30;
 
-    private final Path file;
-    private final String member;
     private final NpyHeader header;
-    private final RowReader data;
 
-    private NpyReader(Path file, String member, NpyHeader header, RowReader data) {
-        this.file = file;
-        this.member = member;
+    private NpyReader(Path file, String member, NpyHeader header, ByteSource source, long windowBytes)
+            throws IOException {
+        super(file, member, ".npy", header.dtype(), header.shape(), header.headerLength(), header.bigEndian(),
+                header.fortranOrder(), source, windowBytes);
         this.header = header;
-        this.data = data;
     }
 
     /**
@@ -63,17 +55,12 @@ public final class NpyReader implements ArrayReader {
 
     /** As {@link #open(Path)}, with a smaller mapping window so that tests can cross window edges. */
     static NpyReader open(Path file, long windowBytes) {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new StoreIOException(file, null, "cannot open .npy file: " + e, e);
-        }
+        FileChannel channel = FileBytes.openChannel(file, ".npy");
         long size;
         try {
             size = channel.size();
         } catch (IOException e) {
-            closeQuietly(new FileBytes(channel, 0, 0, true, null), e);
+            FileBytes.closeQuietly(channel, e);
             throw new StoreIOException(file, null, "cannot read .npy header: " + e, e);
         }
         return over(file, null, new FileBytes(channel, 0, size, true, null), windowBytes);
@@ -98,17 +85,15 @@ public final class NpyReader implements ArrayReader {
                         + "its .npy header " + header + " accounts for " + (header.headerLength()
                         + header.dataLength()));
             }
-            if (RowReader.needsMapping(header.fortranOrder(), header.shape())) {
+            if (needsMapping(header.fortranOrder(), header.shape())) {
                 source = source.inPlace(); // a compressed member is transposed from a temporary copy
             }
-            RowReader data = new RowReader(file, member, ".npy", header.dtype(), header.shape(),
-                    header.headerLength(), header.bigEndian(), header.fortranOrder(), source, windowBytes);
-            return new NpyReader(file, member, header, data);
+            return new NpyReader(file, member, header, source, windowBytes);
         } catch (IOException e) {
-            closeQuietly(source, e);
+            FileBytes.closeQuietly(source, e);
             throw new StoreIOException(file, member, "cannot read .npy header: " + e, e);
         } catch (RuntimeException e) {
-            closeQuietly(source, e);
+            FileBytes.closeQuietly(source, e);
             throw e;
         }
     }
@@ -126,20 +111,6 @@ public final class NpyReader implements ArrayReader {
         } catch (FormatException e) {
             throw new CorruptStoreException(file, member, e.getMessage(), e);
         }
-    }
-
-    private static void closeQuietly(ByteSource source, Exception primary) {
-        try {
-            source.close();
-        } catch (IOException e) {
-            primary.addSuppressed(e);
-        }
-    }
-
-    /** @return the file this reader reads: the {@code .npy} file, or the archive holding the member */
-    @Override
-    public Path file() {
-        return file;
     }
 
     /** @return the {@code .npz} member this reader reads, or {@code null} for a {@code .npy} file */
@@ -162,76 +133,8 @@ public final class NpyReader implements ArrayReader {
         return header.bigEndian();
     }
 
-    /** @return the element type */
-    @Override
-    public DType dtype() {
-        return header.dtype();
-    }
-
-    /** @return a copy of the shape, empty for a 0-d array */
-    @Override
-    public long[] shape() {
-        return header.shape();
-    }
-
-    /** @return the number of rows: the first dimension, or 1 for a 0-d array (one row of one element) */
-    @Override
-    public long rows() {
-        return data.rows();
-    }
-
-    /** @return the bytes of one row: the item size times all but the first dimension */
-    @Override
-    public long rowBytes() {
-        return data.rowBytes();
-    }
-
-    /**
-     * Reads rows as little-endian, C-order bytes. For a deflated {@code .npz} member, reads in order are
-     * cheapest: going back inflates again from the member's start.
-     *
-     * @param startRow the first row
-     * @param count the number of rows
-     * @param dst receives {@code count * rowBytes()} bytes from its position, which is advanced past them
-     * @throws InvalidArgumentException if the rows are out of range or {@code dst} is read-only or too
-     *     small
-     * @throws CorruptStoreException if the file became shorter after it was opened, or a member's bytes do
-     *     not match the archive's CRC-32
-     * @throws AlreadyClosedException if the reader is closed
-     * @throws NumPackException if the file cannot be read
-     */
-    @Override
-    public void readRows(long startRow, long count, ByteBuffer dst) {
-        data.readRows(startRow, count, dst);
-    }
-
-    /**
-     * Reads all elements into memory.
-     *
-     * @return the array, little-endian and in C order
-     * @throws InvalidArgumentException if the data exceeds the 2 GiB an {@link NdArray} can hold
-     * @throws CorruptStoreException if the file became shorter after it was opened, or is damaged
-     * @throws AlreadyClosedException if the reader is closed
-     */
-    @Override
-    public NdArray load() {
-        return data.load();
-    }
-
-    /**
-     * Closes the file (for an {@code .npz} member: releases its decompression state and any temporary
-     * file). Mapped windows are released by the garbage collector, as Java offers no way to unmap them.
-     * Closing twice has no effect.
-     *
-     * @throws NumPackException if closing the file fails
-     */
-    @Override
-    public void close() {
-        data.close();
-    }
-
     @Override
     public String toString() {
-        return "NpyReader(" + file + (member == null ? "" : " member '" + member + "'") + ", " + header + ")";
+        return "NpyReader(" + file() + (member == null ? "" : " member '" + member + "'") + ", " + header + ")";
     }
 }

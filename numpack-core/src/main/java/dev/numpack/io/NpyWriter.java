@@ -4,7 +4,6 @@ import dev.numpack.AlreadyClosedException;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.NdArray;
 import dev.numpack.NumPackException;
-import dev.numpack.StoreIOException;
 
 import dev.numpack.DType;
 import dev.numpack.internal.format.NpyHeader;
@@ -31,15 +30,12 @@ import java.util.Arrays;
  * <p>A writer is meant for one thread. A failed write abandons it: the temporary file is deleted.
  */
 public final class NpyWriter implements AutoCloseable {
-    private enum State { OPEN, COMMITTED, CLOSED }
-
     private final Path target;
     private final AtomicFile file;
     private final DType dtype;
     private final long[] shape;
     private final long dataBytes;
     private long written;
-    private State state = State.OPEN;
 
     private NpyWriter(AtomicFile file, DType dtype, long[] shape, long dataBytes) {
         this.target = file.target();
@@ -76,7 +72,7 @@ public final class NpyWriter implements AutoCloseable {
         try {
             w.file.write(header);
         } catch (IOException e) {
-            throw w.abandon("cannot write .npy header", e);
+            throw w.file.abandon("cannot write .npy header", e);
         }
         return w;
     }
@@ -136,7 +132,7 @@ public final class NpyWriter implements AutoCloseable {
         try {
             file.write(data);
         } catch (IOException e) {
-            throw abandon("cannot write .npy data", e);
+            throw file.abandon("cannot write .npy data", e);
         }
         written += n;
     }
@@ -159,27 +155,13 @@ public final class NpyWriter implements AutoCloseable {
             throw new InvalidArgumentException(target, null, "cannot commit: " + written + " of " + dataBytes
                     + " data bytes written for shape " + Arrays.toString(shape) + " of " + dtype.numpyName());
         }
-        try {
-            file.commit();
-        } finally {
-            // a failure before the rename deleted the temporary file; after it, only the directory sync failed
-            state = file.renamed() ? State.COMMITTED : State.CLOSED;
-        }
+        file.commit();
     }
 
     /** Deletes the temporary file after a failure and returns the exception to throw. */
-    private NumPackException abandon(String what, IOException cause) {
-        state = State.CLOSED;
-        return file.abandon(what, cause);
-    }
-
     private void ensureOpen() {
-        if (state == State.COMMITTED) {
-            throw new IllegalStateException("npy writer for " + target + " was already committed");
-        }
-        if (state == State.CLOSED) {
-            throw new AlreadyClosedException(target, null, "npy writer");
-        }
+        file.ensureOpen("npy writer",
+                () -> new IllegalStateException("npy writer for " + target + " was already committed"));
     }
 
     /**
@@ -190,16 +172,7 @@ public final class NpyWriter implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (state != State.OPEN) {
-            state = State.CLOSED;
-            return;
-        }
-        state = State.CLOSED;
-        try {
-            file.discard();
-        } catch (IOException e) {
-            throw new StoreIOException(target, null, "cannot delete temporary file " + file.temp() + ": " + e, e);
-        }
+        file.close();
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -72,22 +71,17 @@ public final class NpzReader implements AutoCloseable {
      * @throws NumPackException if the file cannot be opened or read
      */
     public static NpzReader open(Path file) {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new StoreIOException(file, null, "cannot open .npz file: " + e, e);
-        }
+        FileChannel channel = FileBytes.openChannel(file, ".npz");
         try {
             return new NpzReader(file, channel, readDirectory(file, channel));
         } catch (IOException e) {
-            closeQuietly(channel, e);
+            FileBytes.closeQuietly(channel, e);
             throw new StoreIOException(file, null, "cannot read the .npz directory: " + e, e);
         } catch (FormatException e) {
-            closeQuietly(channel, e);
+            FileBytes.closeQuietly(channel, e);
             throw new CorruptStoreException(file, null, "not a valid .npz archive: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(channel, e);
+            FileBytes.closeQuietly(channel, e);
             throw e;
         }
     }
@@ -135,14 +129,6 @@ public final class NpzReader implements AutoCloseable {
         return memberName.endsWith(NPY) && memberName.length() > NPY.length()
                 ? memberName.substring(0, memberName.length() - NPY.length())
                 : memberName;
-    }
-
-    private static void closeQuietly(FileChannel channel, Exception primary) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            primary.addSuppressed(e);
-        }
     }
 
     /** @return the archive */
@@ -193,8 +179,9 @@ public final class NpzReader implements AutoCloseable {
             return NpyReader.over(file, name, new FileBytes(channel, m.dataOffset(), e.size(), false, check),
                     NpyReader.MAX_WINDOW_BYTES);
         }
-        StreamedBytes stream = new StreamedBytes(file, name, "deflate", () -> new DeflatedMemberStream(
-                new ChannelInputStream(channel, m.dataOffset(), e.compressedSize()), e.size(), e.crc()), e.size(), null);
+        StreamedBytes.Opener inflate = () -> new DeflatedMemberStream(
+                new ChannelInputStream(channel, m.dataOffset(), e.compressedSize()), e.size(), e.crc());
+        StreamedBytes stream = new StreamedBytes(file, name, "deflate", inflate, e.size(), null);
         NpyReader reader = NpyReader.over(file, name, stream, NpyReader.MAX_WINDOW_BYTES);
         try {
             stream.release(); // the header is read: hold nothing until the rows are (a no-op if it was spilled)

@@ -7,7 +7,6 @@ import dev.numpack.LazyArray;
 import dev.numpack.NdArray;
 import dev.numpack.NumPackException;
 import dev.numpack.ProgressListener;
-import dev.numpack.StoreIOException;
 import dev.numpack.StoreStateException;
 import dev.numpack.internal.format.NpyHeader;
 import dev.numpack.internal.format.ZipDirectory;
@@ -46,8 +45,6 @@ import java.util.zip.CRC32;
 public final class NpzWriter implements AutoCloseable {
     private static final String NPY = ".npy";
 
-    private enum State { OPEN, COMMITTED, CLOSED }
-
     /** A member whose bytes are all written, for the central directory. */
     private record Written(byte[] name, long crc, long size, long offset) {}
 
@@ -56,7 +53,6 @@ public final class NpzWriter implements AutoCloseable {
     private final boolean forceZip64;
     private final List<Written> written = new ArrayList<>();
     private final Set<String> names = new LinkedHashSet<>();
-    private State state = State.OPEN;
     private long position;
 
     // The member being written, if any.
@@ -208,7 +204,7 @@ public final class NpzWriter implements AutoCloseable {
             crc.update(header.duplicate());
             put(header);
         } catch (IOException e) {
-            throw abandon("cannot write member '" + name + "'", e);
+            throw file.abandon("cannot write member '" + name + "'", e);
         }
         if (memberRemaining == 0) {
             finishMember();
@@ -239,7 +235,7 @@ public final class NpzWriter implements AutoCloseable {
         try {
             put(data);
         } catch (IOException e) {
-            throw abandon("cannot write member '" + member + "'", e);
+            throw file.abandon("cannot write member '" + member + "'", e);
         }
         memberRemaining -= n;
         if (memberRemaining == 0) {
@@ -265,7 +261,7 @@ public final class NpzWriter implements AutoCloseable {
                 file.channel().write(value, memberOffset + ZipEncoder.CRC_OFFSET + value.position());
             }
         } catch (IOException e) {
-            throw abandon("cannot write member '" + member + "'", e);
+            throw file.abandon("cannot write member '" + member + "'", e);
         }
         written.add(new Written(memberName, crc.getValue(), memberSize, memberOffset));
         member = null;
@@ -297,29 +293,15 @@ public final class NpzWriter implements AutoCloseable {
             }
             put(ZipEncoder.end(written.size(), directoryOffset, position - directoryOffset, forceZip64));
         } catch (IOException e) {
-            throw abandon("cannot write the .npz directory", e);
+            throw file.abandon("cannot write the .npz directory", e);
         }
-        try {
-            file.commit();
-        } finally {
-            // a failure before the rename deleted the temporary file; after it, only the directory sync failed
-            state = file.renamed() ? State.COMMITTED : State.CLOSED;
-        }
+        file.commit();
     }
 
     /** Deletes the temporary file after a failure and returns the exception to throw. */
-    private NumPackException abandon(String what, IOException cause) {
-        state = State.CLOSED;
-        return file.abandon(what, cause);
-    }
-
     private void ensureOpen() {
-        if (state == State.COMMITTED) {
-            throw new StoreStateException(target, null, "the .npz writer was already committed");
-        }
-        if (state == State.CLOSED) {
-            throw new AlreadyClosedException(target, null, ".npz writer");
-        }
+        file.ensureOpen(".npz writer",
+                () -> new StoreStateException(target, null, "the .npz writer was already committed"));
     }
 
     /**
@@ -330,16 +312,7 @@ public final class NpzWriter implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (state != State.OPEN) {
-            state = State.CLOSED;
-            return;
-        }
-        state = State.CLOSED;
-        try {
-            file.discard();
-        } catch (IOException e) {
-            throw new StoreIOException(target, null, "cannot delete temporary file " + file.temp() + ": " + e, e);
-        }
+        file.close();
     }
 
     @Override

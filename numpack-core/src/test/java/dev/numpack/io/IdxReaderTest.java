@@ -86,15 +86,7 @@ class IdxReaderTest {
             assertEquals(dtype, r.dtype());
             assertArrayEquals(shape, r.shape());
             assertEquals(gzipped, r.gzipped());
-            assertArrayEquals(expected, bytes(r.load().buffer()), "load");
-            int rb = (int) r.rowBytes();
-            long step = Math.max(1, r.rows() / 3);
-            for (long start = r.rows() - step; start >= 0; start -= step) { // backwards: a gzip starts over
-                ByteBuffer dst = ByteBuffer.allocate((int) step * rb);
-                r.readRows(start, step, dst);
-                assertArrayEquals(Arrays.copyOfRange(expected, (int) start * rb, (int) (start + step) * rb),
-                        dst.array(), "readRows(" + start + ", " + step + ")");
-            }
+            ReaderChecks.assertReads(r, expected);
         }
     }
 
@@ -197,11 +189,5 @@ class IdxReaderTest {
 
     private static Path gzip(Path file, byte[] bytes) throws IOException {
         return Files.write(file, gzipped(bytes));
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 }

@@ -15,15 +15,16 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 
 /**
- * Reads the rows of an array whose elements follow a header in a {@link ByteSource}, in C or Fortran order,
- * little- or big-endian, and hands them out as NumPack stores them: little-endian, C order. Big-endian data
- * is byte-swapped per scalar component (a complex number is two components); Fortran-order data is
- * transposed on the fly through mapped windows, so the source must be mappable then.
+ * The reading of an array whose elements follow a header in a {@link ByteSource}, in C or Fortran order,
+ * little- or big-endian, handed out as NumPack stores them: little-endian, C order. Big-endian data is
+ * byte-swapped per scalar component (a complex number is two components); Fortran-order data is transposed
+ * on the fly through mapped windows, so the source must be mappable then.
  *
- * <p>The one row engine behind {@link NpyReader} (files and {@code .npz} members) and {@link IdxReader}.
- * Thread-safe: sources synchronize their own state and the mapping window is guarded by this.
+ * <p>The one row engine behind {@link NpyReader} (files and {@code .npz} members) and {@link IdxReader},
+ * which add what their headers say. Thread-safe: sources synchronize their own state and the mapping
+ * window is guarded by this.
  */
-final class RowReader {
+abstract class ArrayFileReader implements ArrayReader {
     /**
      * C-order reads go through the source in pieces of this size, so that a stream's buffer and the JDK's
      * temporary direct buffers stay small whatever the caller asks for.
@@ -31,7 +32,8 @@ final class RowReader {
     private static final int PIECE_BYTES = 8 << 20;
 
     private final Path file;
-    private final String member;
+    /** The archive member read, for messages and {@link NpyReader#member()}, or {@code null}. */
+    final String member;
     private final String what;
     private final DType dtype;
     private final long[] shape;
@@ -62,7 +64,7 @@ final class RowReader {
      * @param windowBytes the most bytes mapped at once for a Fortran-order read
      * @throws IOException if checking a stored member's bytes ahead of mapped reads fails
      */
-    RowReader(Path file, String member, String what, DType dtype, long[] shape, long dataStart,
+    ArrayFileReader(Path file, String member, String what, DType dtype, long[] shape, long dataStart,
             boolean bigEndian, boolean fortranOrder, ByteSource source, long windowBytes) throws IOException {
         this.file = file;
         this.member = member;
@@ -99,23 +101,52 @@ final class RowReader {
         return fortranOrder && shape.length > 1;
     }
 
-    /** @return the number of rows: the first dimension, or 1 for a 0-d array */
-    long rows() {
+    /** @return the file this reader reads: the file itself, or the archive holding the member */
+    @Override
+    public final Path file() {
+        return file;
+    }
+
+    /** @return the element type */
+    @Override
+    public final DType dtype() {
+        return dtype;
+    }
+
+    /** @return a copy of the shape, empty for a 0-d array */
+    @Override
+    public final long[] shape() {
+        return shape.clone();
+    }
+
+    /** @return the number of rows: the first dimension, or 1 for a 0-d array (one row of one element) */
+    @Override
+    public final long rows() {
         return rows;
     }
 
-    /** @return the bytes of one row */
-    long rowBytes() {
+    /** @return the bytes of one row: the item size times all but the first dimension */
+    @Override
+    public final long rowBytes() {
         return rowBytes;
     }
 
-    /** @return the source's bytes this array's elements take */
-    long dataLength() {
-        return dataLength;
-    }
-
-    /** Reads rows as little-endian, C-order bytes; see {@link ArrayReader#readRows}. */
-    void readRows(long startRow, long count, ByteBuffer dst) {
+    /**
+     * Reads rows as little-endian, C-order bytes. For a compressed file or member, reads in order are
+     * cheapest: going back decompresses again from its start.
+     *
+     * @param startRow the first row
+     * @param count the number of rows
+     * @param dst receives {@code count * rowBytes()} bytes from its position, which is advanced past them
+     * @throws InvalidArgumentException if the rows are out of range or {@code dst} is read-only or too
+     *     small
+     * @throws CorruptStoreException if the file became shorter after it was opened, or is damaged (a
+     *     member's bytes do not match the archive's CRC-32, a compressed stream is broken)
+     * @throws AlreadyClosedException if the reader is closed
+     * @throws dev.numpack.NumPackException if the file cannot be read
+     */
+    @Override
+    public final void readRows(long startRow, long count, ByteBuffer dst) {
         ensureOpen();
         RowChecks.range(file, member, startRow, count, rows);
         RowChecks.room(file, member, dst, count, rowBytes);
@@ -140,8 +171,16 @@ final class RowReader {
         dst.position(start + (int) n);
     }
 
-    /** Reads all elements into memory; see {@link ArrayReader#load}. */
-    NdArray load() {
+    /**
+     * Reads all elements into memory.
+     *
+     * @return the array, little-endian and in C order
+     * @throws InvalidArgumentException if the data exceeds the 2 GiB an {@link NdArray} can hold
+     * @throws CorruptStoreException if the file became shorter after it was opened, or is damaged
+     * @throws AlreadyClosedException if the reader is closed
+     */
+    @Override
+    public final NdArray load() {
         ensureOpen();
         if (dataLength > Integer.MAX_VALUE) {
             throw new InvalidArgumentException(file, member, "the array has " + dataLength + " bytes, more than "
@@ -276,12 +315,14 @@ final class RowReader {
     }
 
     /**
-     * Closes the source. Mapped windows are released by the garbage collector, as Java offers no way to
-     * unmap them. Closing twice has no effect.
+     * Closes the file (for an {@code .npz} member: releases its decompression state and any temporary
+     * file). Mapped windows are released by the garbage collector, as Java offers no way to unmap them.
+     * Closing twice has no effect.
      *
-     * @throws StoreIOException if closing the source fails
+     * @throws StoreIOException if closing fails
      */
-    void close() {
+    @Override
+    public final void close() {
         if (closed) {
             return;
         }
