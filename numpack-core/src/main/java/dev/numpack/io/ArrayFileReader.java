@@ -85,8 +85,7 @@ abstract class ArrayFileReader implements ArrayReader {
         }
         this.rowBytes = rb;
         this.dataLength = empty ? 0 : rows * rb;
-        // Below two dimensions Fortran and C order are the same layout.
-        this.transposed = fortranOrder && shape.length > 1;
+        this.transposed = needsMapping(fortranOrder, shape);
         this.windowBytes = Math.max(windowBytes, dtype.itemSize());
         if (transposed) {
             if (!source.mappable()) {
@@ -96,7 +95,10 @@ abstract class ArrayFileReader implements ArrayReader {
         }
     }
 
-    /** @return whether the data must be transposed, so that the source must be mappable */
+    /**
+     * @return whether the data must be transposed, so that the source must be mappable: below two
+     *     dimensions Fortran and C order are the same layout
+     */
     static boolean needsMapping(boolean fortranOrder, long[] shape) {
         return fortranOrder && shape.length > 1;
     }
