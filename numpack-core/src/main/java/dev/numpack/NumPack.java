@@ -621,6 +621,102 @@ public final class NumPack implements AutoCloseable {
         return e.array() == null ? e.reframe(root, name, "") : e;
     }
 
+    // ------------------------------------------------------------------ .npz and IDX
+
+    /**
+     * Imports every member of a NumPy {@code .npz} archive ({@code numpy.savez} or {@code savez_compressed})
+     * as an array of the member's name ({@code x} for {@code x.npy}), creating or replacing each, all in one
+     * atomic commit. Members are streamed, so members larger than memory import. A damaged or hostile
+     * archive (see {@link dev.numpack.io.NpzReader}) fails with a {@link CorruptStoreException} and changes
+     * nothing.
+     *
+     * @param npz the archive
+     * @param progress receives rows done, over all members
+     * @throws InvalidArgumentException if a member's name is not a valid array name
+     */
+    public void importNpz(Path npz, ProgressListener progress) {
+        FileImports.importNpz(this, npz, null, progress);
+    }
+
+    /** @param npz the archive; see {@link #importNpz(Path, ProgressListener)} */
+    public void importNpz(Path npz) {
+        importNpz(npz, ProgressListener.NONE);
+    }
+
+    /**
+     * Imports chosen members of a {@code .npz} archive under chosen names, in one atomic commit; see
+     * {@link #importNpz(Path, ProgressListener)}.
+     *
+     * @param npz the archive
+     * @param names the array name for each member to import, by member name (as
+     *     {@link dev.numpack.io.NpzReader#members()} lists them)
+     * @param progress receives rows done, over all members
+     * @throws ArrayNotFoundException if the archive lacks a member
+     * @throws InvalidArgumentException if a name is invalid, or two members would get the same name
+     */
+    public void importNpz(Path npz, Map<String, String> names, ProgressListener progress) {
+        FileImports.importNpz(this, npz, names, progress);
+    }
+
+    /**
+     * Imports one member of a {@code .npz} archive as an array, streamed; creates or atomically replaces it.
+     *
+     * @param name array name
+     * @param npz the archive
+     * @param member the member ({@code x} for {@code x.npy})
+     * @param progress receives rows done
+     */
+    public void importNpz(String name, Path npz, String member, ProgressListener progress) {
+        importNpz(npz, Map.of(member, name), progress);
+    }
+
+    /**
+     * @param name array name @param npz the archive @param member the member; see
+     *     {@link #importNpz(String, Path, String, ProgressListener)}
+     */
+    public void importNpz(String name, Path npz, String member) {
+        importNpz(name, npz, member, ProgressListener.NONE);
+    }
+
+    /**
+     * Imports an IDX file (the MNIST family's format: uint8, int8, int16, int32, float32 or float64, plain
+     * or gzipped) as an array, streamed; creates or atomically replaces it. A damaged file fails with a
+     * {@link CorruptStoreException} and changes nothing.
+     *
+     * @param name array name
+     * @param idx the file
+     * @param progress receives rows done
+     */
+    public void importIdx(String name, Path idx, ProgressListener progress) {
+        FileImports.importIdx(this, name, idx, progress);
+    }
+
+    /** @param name array name @param idx the file; see {@link #importIdx(String, Path, ProgressListener)} */
+    public void importIdx(String name, Path idx) {
+        importIdx(name, idx, ProgressListener.NONE);
+    }
+
+    /**
+     * Exports arrays' logical rows as the members of a {@code .npz} archive (stored, as {@code numpy.savez}
+     * writes it; {@code numpy.load} reads it), streamed; the file appears atomically when complete.
+     *
+     * @param npz the file to write (replaced if it exists)
+     * @param progress receives rows done, over all arrays
+     * @param names the arrays; none means every array, in name order
+     * @throws ArrayNotFoundException if an array does not exist (the file is not written then)
+     */
+    public void exportNpz(Path npz, ProgressListener progress, String... names) {
+        FileImports.exportNpz(this, npz, progress, names);
+    }
+
+    /**
+     * @param npz the file @param names the arrays, none for all; see
+     *     {@link #exportNpz(Path, ProgressListener, String...)}
+     */
+    public void exportNpz(Path npz, String... names) {
+        exportNpz(npz, ProgressListener.NONE, names);
+    }
+
     private static RowSource npySource(NpyReader r, ProgressListener progress) {
         return new RowSource() {
             @Override

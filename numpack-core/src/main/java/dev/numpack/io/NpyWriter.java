@@ -3,6 +3,7 @@ package dev.numpack.io;
 import dev.numpack.AlreadyClosedException;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.NdArray;
+import dev.numpack.NumPackException;
 import dev.numpack.StoreIOException;
 import dev.numpack.StoreStateException;
 
@@ -10,10 +11,7 @@ import dev.numpack.DType;
 import dev.numpack.internal.format.NpyHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -34,24 +32,19 @@ import java.util.Arrays;
  * <p>A writer is meant for one thread. A failed write abandons it: the temporary file is deleted.
  */
 public final class NpyWriter implements AutoCloseable {
-    private enum State { OPEN, COMMITTED, CLOSED }
-
     private final Path target;
-    private final Path temp;
+    private final AtomicFile file;
     private final DType dtype;
     private final long[] shape;
     private final long dataBytes;
-    private final FileChannel channel;
     private long written;
-    private State state = State.OPEN;
 
-    private NpyWriter(Path target, Path temp, DType dtype, long[] shape, long dataBytes, FileChannel channel) {
-        this.target = target;
-        this.temp = temp;
+    private NpyWriter(AtomicFile file, DType dtype, long[] shape, long dataBytes) {
+        this.target = file.target();
+        this.file = file;
         this.dtype = dtype;
         this.shape = shape;
         this.dataBytes = dataBytes;
-        this.channel = channel;
     }
 
     /**
@@ -63,7 +56,7 @@ public final class NpyWriter implements AutoCloseable {
      * @return the writer, expecting {@code product(shape) * dtype.itemSize()} data bytes
      * @throws InvalidArgumentException if a dimension is negative, the size overflows or the shape has so
      *     many dimensions that the header would exceed {@link NpyHeader#MAX_HEADER_BYTES}
-     * @throws StoreIOException if the temporary file cannot be created or written
+     * @throws StoreIOException if the temporary file cannot be created
      */
     public static NpyWriter create(Path target, DType dtype, long[] shape) {
         long[] s = shape.clone();
@@ -71,28 +64,17 @@ public final class NpyWriter implements AutoCloseable {
         try {
             header = NpyHeader.encode(dtype, s); // validates the shape as a reader will
         } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentException(target, null, e.getMessage(), e);
+            throw new InvalidArgumentException(target, null, e.getMessage());
         }
         long dataBytes = dtype.itemSize();
         for (long d : s) {
             dataBytes *= d; // cannot overflow: encode checked the product of the nonzero dimensions
         }
-        Path name = target.getFileName();
-        if (name == null) {
-            throw new InvalidArgumentException(target, null, "target has no file name");
-        }
-        Path temp = AtomicFiles.tempBeside(target);
-        FileChannel channel;
+        NpyWriter w = new NpyWriter(AtomicFile.create(target, ".npy"), dtype, s, dataBytes);
         try {
-            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            w.file.write(header);
         } catch (IOException e) {
-            throw new StoreIOException(target, null, "cannot create temporary file " + temp + ": " + e, e);
-        }
-        NpyWriter w = new NpyWriter(target, temp, dtype, s, dataBytes, channel);
-        try {
-            writeFully(channel, header);
-        } catch (IOException e) {
-            throw w.abandon("cannot write .npy header", e);
+            throw w.file.abandon("cannot write .npy header", e);
         }
         return w;
     }
@@ -150,9 +132,9 @@ public final class NpyWriter implements AutoCloseable {
         }
         int n = data.remaining();
         try {
-            writeFully(channel, data);
+            file.write(data);
         } catch (IOException e) {
-            throw abandon("cannot write .npy data", e);
+            throw file.abandon("cannot write .npy data", e);
         }
         written += n;
     }
@@ -166,9 +148,8 @@ public final class NpyWriter implements AutoCloseable {
      *     stays open so that the rest can be written)
      * @throws StoreStateException if the writer was already committed
      * @throws AlreadyClosedException if the writer was closed
-     * @throws StoreIOException if syncing or renaming fails (the target is untouched, the temporary file
-     *     deleted), or if only the directory's sync failed after the rename (the target holds the new file);
-     *     the writer is closed either way ({@link AtomicFiles#commit})
+     * @throws NumPackException if syncing or renaming fails; the writer is then abandoned unless the
+     *     rename happened and only the directory sync failed
      */
     public void commit() {
         ensureOpen();
@@ -176,68 +157,24 @@ public final class NpyWriter implements AutoCloseable {
             throw new InvalidArgumentException(target, null, "cannot commit: " + written + " of " + dataBytes
                     + " data bytes written for shape " + Arrays.toString(shape) + " of " + dtype.numpyName());
         }
-        try {
-            AtomicFiles.commit(channel, temp, target);
-        } catch (RuntimeException e) {
-            state = State.CLOSED; // the channel is closed; the temporary file is deleted or is the target now
-            throw e;
-        }
-        state = State.COMMITTED;
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer data) throws IOException {
-        while (data.hasRemaining()) {
-            channel.write(data);
-        }
-    }
-
-    /** Deletes the temporary file after a failure and returns the exception to throw. */
-    private StoreIOException abandon(String what, IOException cause) {
-        StoreIOException e = new StoreIOException(target, null, what + ": " + cause, cause);
-        try {
-            discard();
-        } catch (IOException suppressed) {
-            e.addSuppressed(suppressed);
-        }
-        return e;
-    }
-
-    private void discard() throws IOException {
-        state = State.CLOSED;
-        try {
-            channel.close();
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        file.commit();
     }
 
     private void ensureOpen() {
-        if (state == State.COMMITTED) {
-            throw new StoreStateException(target, null, "the npy writer was already committed: the file is "
-                    + "written; create a new writer to write it again");
-        }
-        if (state == State.CLOSED) {
-            throw new AlreadyClosedException(target, null, "npy writer");
-        }
+        file.ensureOpen("npy writer",
+                () -> new StoreStateException(target, null, "the npy writer was already committed: the file is "
+                        + "written; create a new writer to write it again"));
     }
 
     /**
      * Closes the writer. Without a {@link #commit()}, deletes the temporary file and leaves the target as
      * it was. Closing twice, or after a commit, has no effect.
      *
-     * @throws StoreIOException if the temporary file cannot be deleted
+     * @throws NumPackException if the temporary file cannot be deleted
      */
     @Override
     public void close() {
-        if (state != State.OPEN) {
-            state = State.CLOSED;
-            return;
-        }
-        try {
-            discard();
-        } catch (IOException e) {
-            throw new StoreIOException(target, null, "cannot delete temporary file " + temp + ": " + e, e);
-        }
+        file.close();
     }
 
     @Override

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.numpack.DType;
 import dev.numpack.internal.format.NpyHeaderTest;
+import dev.numpack.testing.NumpyValues;
 import dev.numpack.testing.Python;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,19 +47,7 @@ class NpyReaderTest {
             "import os, sys, numpy as np",
             "out = sys.argv[1]",
             "rng = np.random.default_rng(20240607)",
-            "names = ['bool', 'uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64',",
-            "         'float16', 'float32', 'float64', 'complex64', 'complex128']",
-            "def values(name, shape):",
-            "    dt = np.dtype(name)",
-            "    if dt.kind == 'b':",
-            "        return np.asarray(rng.integers(0, 2, size=shape)).astype(bool)",
-            "    if dt.kind in 'iu':",
-            "        info = np.iinfo(dt)",
-            "        return np.asarray(rng.integers(info.min, info.max, size=shape, dtype=dt, endpoint=True))",
-            "    if dt.kind == 'f':",
-            "        return np.asarray(rng.standard_normal(shape) * 1000).astype(dt)",
-            "    re, im = rng.standard_normal(shape) * 1000, rng.standard_normal(shape) * 1000",
-            "    return np.asarray(re + 1j * im).astype(dt)",
+            NumpyValues.DEFINITIONS,
             "def emit(name, shape, order, endian, version):",
             "    arr = values(name, shape)",
             "    arr = arr.astype(arr.dtype.newbyteorder(endian))",
