@@ -167,10 +167,9 @@ public final class FashionMnistTraining implements Callable<Integer> {
                 trainer.initialize(model.inputShape());
                 long done = 0;
                 if (resume) {
-                    Optional<Restored> restored = checkpoints.restoreLatest(net, adam);
+                    // one call: checks everything first, then weights, optimizer state, data position, numbering
+                    Optional<Restored> restored = every.resume(net);
                     if (restored.isPresent()) {
-                        train.seek(restored.get().state().position());
-                        every.resumeFrom(restored.get().state());
                         done = restored.get().state().epoch();
                         log.println("resumed from " + restored.get().checkpoint().name() + " (epoch " + done + ")");
                     } else {
