@@ -1,5 +1,6 @@
 package dev.numpack.checkpoint;
 
+import ai.djl.Model;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.optimizer.Optimizer;
@@ -8,6 +9,7 @@ import dev.numpack.djl.NumPackDataset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A {@code TrainingListener} that checkpoints every N epochs and/or every N steps, and at the end of
@@ -25,10 +27,14 @@ import java.util.Objects;
  *       and backward but before {@code trainer.step()}: the weights after the steps already taken and the
  *       dataset's {@link NumPackDataset#lastBatchPosition()}, so a resumed run reads that batch again.
  * </ul>
- * Epoch checkpoints carry the metrics of {@code trainer.getTrainingResult()} (so add this listener after
- * DJL's evaluator listeners, which compute them in their own {@code onEpoch}); step checkpoints carry none.
+ * Epoch checkpoints carry the metrics of {@code trainer.getTrainingResult()}, which DJL's epoch and
+ * evaluator listeners ({@code TrainingListener.Defaults.basic()}) compute in their own {@code onEpoch}: where
+ * this listener was added before them, it sees last epoch's figures there, so it saves the epoch's
+ * checkpoint once they are done (at the next batch, before any step, or at the end of training) and the
+ * order of listeners does not matter. Step checkpoints carry no metrics.
  * A run that ends mid-epoch (DJL reports a failed {@code fit} as the end of training too) saves nothing
- * at its end. A checkpoint holds seeds, not random-number generator state: a resumed run matches the
+ * at its end. To resume, one call, {@link #resume(Model)}, restores the newest intact checkpoint, moves the
+ * dataset and continues the numbering, after checking all of it. A checkpoint holds seeds, not random-number generator state: a resumed run matches the
  * uninterrupted one bit for bit when the model draws no random numbers while training (no dropout).
  */
 public final class CheckpointListener extends TrainingListenerAdapter {
@@ -42,6 +48,9 @@ public final class CheckpointListener extends TrainingListenerAdapter {
     private long step;
     private long lastSaved = -1;
     private boolean midEpoch; // a batch was counted since the last epoch end
+    private long epochsThisRun; // epochs DJL's own counters have seen: they restart at 0 in a new trainer
+    private boolean pendingSave; // an epoch's checkpoint waits for DJL's evaluators (see the class doc)
+    private DatasetPosition pendingEpoch; // ... and this is its data position
 
     private CheckpointListener(Builder b) {
         this.manager = b.manager;
@@ -61,6 +70,33 @@ public final class CheckpointListener extends TrainingListenerAdapter {
      */
     public static Builder builder(CheckpointManager manager) {
         return new Builder(manager);
+    }
+
+    /**
+     * Resumes a run in one call: restores the newest intact checkpoint into {@code model} and this listener's
+     * optimizer, moves this listener's dataset to the checkpoint's data position, and continues the epoch and
+     * step numbering from it. Everything is checked before anything changes (checksums; parameter names,
+     * shapes and types; the optimizer; that the dataset accepts the position, e.g. the same batch size): if
+     * any part does not fit, nothing is restored. Call it after the trainer initialized the model.
+     *
+     * @param model the trainer's model, initialized
+     * @return what was restored, or empty when there is no intact checkpoint (the run starts afresh)
+     * @throws CheckpointMismatchException if the newest intact checkpoint does not fit the model, the
+     *     optimizer or the dataset (nothing changed)
+     */
+    public Optional<Restored> resume(Model model) {
+        Optional<Restored> r = manager.restoreLatest(model, optimizer, state -> {
+            if (dataset != null && state.position() != null) {
+                dataset.checkSeek(state.position());
+            }
+        });
+        r.ifPresent(restored -> {
+            if (dataset != null && restored.state().position() != null) {
+                dataset.seek(restored.state().position());
+            }
+            resumeFrom(restored.state());
+        });
+        return r;
     }
 
     /**
@@ -89,6 +125,7 @@ public final class CheckpointListener extends TrainingListenerAdapter {
     /** Checkpoints every {@code everySteps} steps (before this batch's step is applied), then counts it. */
     @Override
     public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+        savePendingEpoch(trainer); // before this batch's step: the weights are still the epoch's
         if (everySteps > 0 && step > 0 && step % everySteps == 0 && step != lastSaved) {
             // no metrics: the evaluators' figures are the last epoch's, not these weights'
             save(trainer, dataset == null ? null : dataset.lastBatchPosition(), false);
@@ -101,9 +138,22 @@ public final class CheckpointListener extends TrainingListenerAdapter {
     @Override
     public void onEpoch(Trainer trainer) {
         epoch++;
+        epochsThisRun++;
         midEpoch = false;
         if (everyEpochs > 0 && epoch % everyEpochs == 0 && step != lastSaved) {
-            save(trainer, dataset == null ? null : dataset.position(), true);
+            pendingEpoch = dataset == null ? null : dataset.position();
+            if (trainer.getTrainingResult().getEpoch() >= epochsThisRun) {
+                save(trainer, pendingEpoch, true); // DJL's listeners ran first: the metrics are this epoch's
+            } else {
+                pendingSave = true; // added before them: save once their onEpoch has run
+            }
+        }
+    }
+
+    private void savePendingEpoch(Trainer trainer) {
+        if (pendingSave) {
+            pendingSave = false;
+            save(trainer, pendingEpoch, true);
         }
     }
 
@@ -115,6 +165,7 @@ public final class CheckpointListener extends TrainingListenerAdapter {
      */
     @Override
     public void onTrainingEnd(Trainer trainer) {
+        savePendingEpoch(trainer);
         if (step != lastSaved && !midEpoch) {
             save(trainer, dataset == null ? null : dataset.position(), true);
         }
@@ -129,8 +180,8 @@ public final class CheckpointListener extends TrainingListenerAdapter {
             s.optMetrics(metrics);
         }
         seeds.forEach(s::optSeed);
+        lastSaved = step; // attempted: a save that failed is not tried again at the end of training
         manager.save(trainer.getModel(), optimizer, s.build());
-        lastSaved = step;
     }
 
     /** Builds a {@link CheckpointListener}: the manager is required, the rest optional. */

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +94,10 @@ public final class CheckpointManager implements AutoCloseable {
     // the directory's checkpoints by name: read once when opened, then kept by this manager (the lock
     // makes it the only writer), so pruning and restores do not reopen every checkpoint
     private final Map<String, CheckpointInfo> index = new ConcurrentHashMap<>();
+    /** The step of the checkpoint this manager last restored, or -1: a run that resumed may retrain later steps. */
+    private volatile long restoredStep = -1;
+    /** The checkpoints this manager wrote: this run may replace its own. */
+    private final java.util.Set<String> written = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     private CheckpointManager(Builder b) {
@@ -125,7 +130,10 @@ public final class CheckpointManager implements AutoCloseable {
     }
 
     /**
-     * Saves a checkpoint of {@code step = state.step()}, replacing one of the same step.
+     * Saves a checkpoint of {@code step = state.step()}. A checkpoint of the same step is replaced only when this
+     * manager wrote it, or restored an earlier step (the run trains that step again); otherwise the save is
+     * refused, so that a run that forgot to resume cannot replace the checkpoints of the run before it with
+     * other weights.
      *
      * @param model the model (initialized)
      * @param optimizer its optimizer (Adam, AdamW, Sgd, Nag, RmsProp, Adagrad, Adadelta), or {@code null} to
@@ -133,7 +141,9 @@ public final class CheckpointManager implements AutoCloseable {
      * @param state epoch, step, metrics, dataset position, seeds
      * @return completes when the checkpoint is written (and durable under {@code FSYNC}); already complete
      *     unless asynchronous
-     * @throws CheckpointException if an earlier background save failed, or (synchronous) this one fails
+     * @throws CheckpointException if an earlier background save failed, or (synchronous) this one fails; if a
+     *     checkpoint of this step exists and this run did not resume from an earlier step; if the state has
+     *     epoch metrics but not the keep-best metric (naming those it has)
      * @throws IllegalArgumentException if the optimizer's state cannot be saved
      */
     public CompletableFuture<CheckpointInfo> save(Model model, Optimizer optimizer, TrainingState state) {
@@ -141,6 +151,18 @@ public final class CheckpointManager implements AutoCloseable {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(state, "state");
         waitForPending();
+        String existing = CheckpointDirectory.name(state.step());
+        long resumed = restoredStep;
+        if (index.containsKey(existing) && !written.contains(existing) && (resumed < 0 || resumed >= state.step())) {
+            throw new CheckpointException(dir.path(), null, existing + " exists and this run "
+                    + (resumed < 0 ? "did not resume from a checkpoint" : "resumed from step " + resumed)
+                    + ": not replaced (resume with CheckpointListener.resume, or use a new directory)", null);
+        }
+        String metric = retention.metric();
+        if (metric != null && !state.metrics().isEmpty() && !state.metrics().containsKey(metric)) {
+            throw new CheckpointException(dir.path(), null, "optKeepBest's metric '" + metric + "' is not among "
+                    + "the metrics training reports: " + new java.util.TreeSet<>(state.metrics().keySet()), null);
+        }
         if (optimizer != null) {
             OptimizerState.stateNames(optimizer); // refuse an unsupported optimizer before any work
         }
@@ -166,6 +188,7 @@ public final class CheckpointManager implements AutoCloseable {
             CheckpointInfo info = new CheckpointInfo(published.getFileName().toString(), published, s.meta.sequence,
                     s.step, s.meta.epoch, s.meta.metrics);
             index.put(info.name(), info);
+            written.add(info.name());
             try {
                 prune(info.name());
             } catch (IOException | NumPackException e) {
@@ -272,11 +295,16 @@ public final class CheckpointManager implements AutoCloseable {
      * @throws CheckpointMismatchException if the newest intact checkpoint does not fit the model
      */
     public Optional<Restored> restoreLatest(Model model, Optimizer optimizer) {
+        return restoreLatest(model, optimizer, null);
+    }
+
+    /** As {@link #restoreLatest(Model, Optimizer)}, with a caller's check of the state before anything changes. */
+    Optional<Restored> restoreLatest(Model model, Optimizer optimizer, Consumer<TrainingState> beforeChange) {
         ensureOpen();
         waitForPending();
         List<Path> newestFirst = new ArrayList<>(indexed().stream().map(CheckpointInfo::path).toList());
         java.util.Collections.reverse(newestFirst);
-        return restoreFirstIntact(newestFirst, model, optimizer);
+        return restoreFirstIntact(newestFirst, model, optimizer, beforeChange);
     }
 
     /**
@@ -292,7 +320,7 @@ public final class CheckpointManager implements AutoCloseable {
         }
         waitForPending();
         return restoreFirstIntact(retention.best(indexed()).stream().map(CheckpointInfo::path).toList(), model,
-                optimizer);
+                optimizer, null);
     }
 
     /**
@@ -309,13 +337,14 @@ public final class CheckpointManager implements AutoCloseable {
         if (CheckpointDirectory.stepOf(name) < 0 || !Files.isDirectory(p)) {
             throw new CheckpointException(dir.path(), null, "no checkpoint named '" + name + "'", null);
         }
-        return restoreOne(p, model, optimizer);
+        return restoreOne(p, model, optimizer, null);
     }
 
-    private Optional<Restored> restoreFirstIntact(List<Path> candidates, Model model, Optimizer optimizer) {
+    private Optional<Restored> restoreFirstIntact(List<Path> candidates, Model model, Optimizer optimizer,
+            Consumer<TrainingState> beforeChange) {
         for (Path p : candidates) {
             try {
-                return Optional.of(restoreOne(p, model, optimizer));
+                return Optional.of(restoreOne(p, model, optimizer, beforeChange));
             } catch (CorruptCheckpointException e) {
                 String aside;
                 try {
@@ -330,8 +359,9 @@ public final class CheckpointManager implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static Restored restoreOne(Path p, Model model, Optimizer optimizer) {
-        Meta m = CheckpointStore.restore(p, model, optimizer);
+    private Restored restoreOne(Path p, Model model, Optimizer optimizer, Consumer<TrainingState> beforeChange) {
+        Meta m = CheckpointStore.restore(p, model, optimizer, beforeChange);
+        restoredStep = m.step;
         return new Restored(new CheckpointInfo(p.getFileName().toString(), p, m.sequence, m.step, m.epoch, m.metrics),
                 m.state());
     }

@@ -14,6 +14,15 @@ public class CheckpointMismatchException extends CheckpointException {
      * @param message every difference found
      */
     public CheckpointMismatchException(Path checkpoint, String message) {
-        super(checkpoint, null, message, null);
+        this(checkpoint, message, null);
+    }
+
+    /**
+     * @param checkpoint the checkpoint's directory
+     * @param message what does not fit
+     * @param cause the refusal that said so, may be {@code null}
+     */
+    public CheckpointMismatchException(Path checkpoint, String message, Throwable cause) {
+        super(checkpoint, null, message, cause);
     }
 }

@@ -86,6 +86,15 @@ final class CheckpointStore {
      * @throws CorruptCheckpointException if an array is missing or its checksum is wrong
      */
     static Meta restore(Path path, Model model, Optimizer optimizer) {
+        return restore(path, model, optimizer, null);
+    }
+
+    /**
+     * @param beforeChange told the checkpoint's training state once every check has passed and before
+     *     anything changes (a caller's own check, e.g. that its dataset accepts the position); what it throws
+     *     becomes a {@link CheckpointMismatchException} and nothing changes. May be {@code null}.
+     */
+    static Meta restore(Path path, Model model, Optimizer optimizer, Consumer<TrainingState> beforeChange) {
         try (NumPack np = NumPack.openReadOnly(path)) {
             Meta meta = readMeta(np, path);
             Map<String, Parameter> params = new LinkedHashMap<>();
@@ -98,6 +107,14 @@ final class CheckpointStore {
             inParallel(meta.arrays.entrySet().stream()
                     .filter(e -> optimizer != null || e.getKey().startsWith(Snapshot.PARAM)) // weights only: skip the rest
                     .toList(), e -> verify(np, path, e.getKey(), e.getValue()));
+            if (beforeChange != null) {
+                try {
+                    beforeChange.accept(meta.state());
+                } catch (IllegalArgumentException | IllegalStateException refused) {
+                    throw new CheckpointMismatchException(path, "its training state does not fit: "
+                            + refused.getMessage() + " (nothing was restored)", refused);
+                }
+            }
             // pass 2: straight into the parameters' own memory where the engine allows it (no staging copy)
             Map<String, ByteBuffer> shared = new LinkedHashMap<>();
             for (Map.Entry<String, Parameter> e : params.entrySet()) {

@@ -186,29 +186,45 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
      *     (a sampler set with {@code setSampling(Sampler)} cannot be resumed exactly)
      */
     public void seek(DatasetPosition p) {
+        DatasetPosition next = resolve(p);
+        synchronized (positionLock) {
+            generation++;
+            position = next;
+            lastBatch = null;
+        }
+    }
+
+    /**
+     * Checks that {@link #seek} would accept {@code p}, changing nothing: for a resume that must check every
+     * part before it changes any (see {@code CheckpointListener.resume}).
+     *
+     * @param p a position from {@link #position()}, maybe of an earlier run
+     * @throws IllegalArgumentException if {@code p} was taken under a different sampling
+     * @throws IllegalStateException if {@code p} is inside an epoch and the sampler is not this dataset's own
+     */
+    public void checkSeek(DatasetPosition p) {
+        resolve(p);
+    }
+
+    /** @return where {@link #seek} moves for {@code p}; throws as it documents when {@code p} does not fit */
+    private DatasetPosition resolve(DatasetPosition p) {
         Objects.requireNonNull(p, "position");
         String mine = sampling();
         if (!p.fits(mine)) {
             throw new IllegalArgumentException("position " + p.epoch() + "/" + p.batch() + " was taken under "
                     + "sampling [" + p.sampling() + "], this dataset samples [" + mine + "]");
         }
-        DatasetPosition next;
         if (sampler instanceof EpochSampler) {
             long total = ((EpochSampler) sampler).batchesPerEpoch(size());
-            next = p.batch() >= total && total > 0 // an epoch without batches still takes one pass to end
+            return p.batch() >= total && total > 0 // an epoch without batches still takes one pass to end
                     ? new DatasetPosition(p.epoch() + 1, 0, mine)
                     : new DatasetPosition(p.epoch(), p.batch(), mine);
-        } else if (p.batch() != 0) {
+        }
+        if (p.batch() != 0) {
             throw new IllegalStateException("cannot resume inside an epoch with sampler " + sampler
                     + ": build with setSampling(batchSize, shuffle[, dropLast]) for exact resume");
-        } else {
-            next = new DatasetPosition(p.epoch(), 0, mine);
         }
-        synchronized (positionLock) {
-            generation++;
-            position = next;
-            lastBatch = null;
-        }
+        return new DatasetPosition(p.epoch(), 0, mine);
     }
 
     /** @return a new pass's number; older passes stop moving the position */

@@ -1,0 +1,39 @@
+package dev.numpack.examples;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/** Draws the training curves (train loss; train and validation accuracy) as a PNG. */
+final class Curves {
+    private Curves() {}
+
+    /**
+     * @param points one per epoch, in order (at least one)
+     * @param png the file to write ({@code .png} is added by XChart when missing)
+     */
+    static void write(List<EpochReport.Point> points, Path png) throws IOException {
+        double[] epochs = new double[points.size()];
+        double[] loss = new double[points.size()];
+        double[] train = new double[points.size()];
+        double[] validation = new double[points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            EpochReport.Point p = points.get(i);
+            epochs[i] = p.epoch();
+            loss[i] = p.trainLoss();
+            train[i] = p.trainAccuracy();
+            validation[i] = p.validationAccuracy();
+        }
+        XYChart chart = new XYChartBuilder().width(800).height(450).title("Fashion-MNIST training")
+                .xAxisTitle("epoch").yAxisTitle("loss / accuracy").build();
+        chart.addSeries("train loss", epochs, loss);
+        chart.addSeries("train accuracy", epochs, train);
+        chart.addSeries("validation accuracy", epochs, validation);
+        String name = png.toString();
+        BitmapEncoder.saveBitmap(chart, name.endsWith(".png") ? name.substring(0, name.length() - 4) : name,
+                BitmapEncoder.BitmapFormat.PNG);
+    }
+}
