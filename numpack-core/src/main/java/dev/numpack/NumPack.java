@@ -519,12 +519,7 @@ public final class NumPack implements AutoCloseable {
      *     it cannot be read, an {@link InvalidArgumentException} for a bad name
      */
     public void importNpy(String name, Path npy, ProgressListener progress) {
-        StoreLayout.checkName(root, name);
-        try (NpyReader r = NpyReader.open(npy)) {
-            mutate(c -> c.save(name, r.dtype(), r.shape(), npySource(r, progress)));
-        } catch (NumPackException e) {
-            throw npyError(e, name, npy);
-        }
+        FileTransfers.importNpy(this, name, npy, progress);
     }
 
     /** @param name array name @param npy the file; see {@link #importNpy(String, Path, ProgressListener)} */
@@ -545,25 +540,7 @@ public final class NumPack implements AutoCloseable {
      *     damaged or unsupported file, a {@link StoreIOException} when it cannot be read
      */
     public void appendNpy(String name, Path npy, ProgressListener progress) {
-        try (NpyReader r = NpyReader.open(npy)) {
-            mutate(c -> {
-                ArrayEntry e = existing(c.current(name), name);
-                long[] have = e.record().shape();
-                long[] got = r.shape();
-                boolean fits = have.length > 0 && got.length == have.length && r.dtype() == e.record().dtype();
-                for (int i = 1; fits && i < have.length; i++) {
-                    fits = have[i] == got[i];
-                }
-                if (!fits) {
-                    throw new InvalidArgumentException(root, name, "append needs " + e.record().dtype().numpyName()
-                            + " rows of shape (n" + rowShape(have) + "), " + npy + " holds "
-                            + r.dtype().numpyName() + Arrays.toString(got));
-                }
-                c.append(name, npySource(r, progress));
-            });
-        } catch (NumPackException e) {
-            throw npyError(e, name, npy);
-        }
+        FileTransfers.appendNpy(this, name, npy, progress);
     }
 
     /** @param name array @param npy the file; see {@link #appendNpy(String, Path, ProgressListener)} */
@@ -583,42 +560,12 @@ public final class NumPack implements AutoCloseable {
      *     there is no such array
      */
     public void exportNpy(String name, Path npy, ProgressListener progress) {
-        try (LazyArray a = lazy(name); NpyWriter w = NpyWriter.create(npy, a.dtype(), a.shape())) {
-            long rb = Math.max(1, a.rowBytes());
-            if (rb > Integer.MAX_VALUE - 8) {
-                throw new InvalidArgumentException(root, name, "rows of " + rb + " bytes are too large to export");
-            }
-            long per = Math.max(1, DataWriter.COPY_BYTES / rb);
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect((int) (Math.min(per, Math.max(1, a.rows())) * rb));
-            for (long r = 0; r < a.rows(); r += per) {
-                long n = Math.min(per, a.rows() - r);
-                buf.clear();
-                a.readRows(r, n, buf);
-                buf.flip();
-                w.write(buf);
-                progress.update(r + n, a.rows());
-            }
-            w.commit();
-        } catch (NumPackException e) {
-            throw npyError(e, name, npy);
-        }
+        FileTransfers.exportNpy(this, name, npy, progress);
     }
 
     /** @param name array @param npy the file; see {@link #exportNpy(String, Path, ProgressListener)} */
     public void exportNpy(String name, Path npy) {
         exportNpy(name, npy, ProgressListener.NONE);
-    }
-
-    /**
-     * Tells an error of {@link #importNpy}, {@link #appendNpy} or {@link #exportNpy} as one of this store
-     * and array {@code name}, keeping its type: an error of the {@code .npy} file (which names only the file)
-     * gets the file's path before its message; an error that names no array gets {@code name}.
-     */
-    private NumPackException npyError(NumPackException e, String name, Path npy) {
-        if (npy.equals(e.store())) {
-            return e.reframe(root, name, npy + ": ");
-        }
-        return e.array() == null ? e.reframe(root, name, "") : e;
     }
 
     // ------------------------------------------------------------------ .npz and IDX
@@ -635,7 +582,7 @@ public final class NumPack implements AutoCloseable {
      * @throws InvalidArgumentException if a member's name is not a valid array name
      */
     public void importNpz(Path npz, ProgressListener progress) {
-        FileImports.importNpz(this, npz, null, progress);
+        FileTransfers.importNpz(this, npz, null, progress);
     }
 
     /** @param npz the archive; see {@link #importNpz(Path, ProgressListener)} */
@@ -655,7 +602,7 @@ public final class NumPack implements AutoCloseable {
      * @throws InvalidArgumentException if a name is invalid, or two members would get the same name
      */
     public void importNpz(Path npz, Map<String, String> names, ProgressListener progress) {
-        FileImports.importNpz(this, npz, names, progress);
+        FileTransfers.importNpz(this, npz, names, progress);
     }
 
     /**
@@ -688,7 +635,7 @@ public final class NumPack implements AutoCloseable {
      * @param progress receives rows done
      */
     public void importIdx(String name, Path idx, ProgressListener progress) {
-        FileImports.importIdx(this, name, idx, progress);
+        FileTransfers.importIdx(this, name, idx, progress);
     }
 
     /** @param name array name @param idx the file; see {@link #importIdx(String, Path, ProgressListener)} */
@@ -706,7 +653,7 @@ public final class NumPack implements AutoCloseable {
      * @throws ArrayNotFoundException if an array does not exist (the file is not written then)
      */
     public void exportNpz(Path npz, ProgressListener progress, String... names) {
-        FileImports.exportNpz(this, npz, progress, names);
+        FileTransfers.exportNpz(this, npz, progress, names);
     }
 
     /**
@@ -716,26 +663,6 @@ public final class NumPack implements AutoCloseable {
     public void exportNpz(Path npz, String... names) {
         exportNpz(npz, ProgressListener.NONE, names);
     }
-
-    private static RowSource npySource(NpyReader r, ProgressListener progress) {
-        return new RowSource() {
-            @Override
-            public long rows() {
-                return r.rows();
-            }
-
-            @Override
-            public long rowBytes() {
-                return r.rowBytes();
-            }
-
-            @Override
-            public void copy(long first, long count, java.nio.ByteBuffer dst) {
-                r.readRows(first, count, dst);
-            }
-        }.withProgress(progress::update);
-    }
-
 
     // ------------------------------------------------------------------ batches
 
@@ -808,20 +735,29 @@ public final class NumPack implements AutoCloseable {
     }
 
     ArrayEntry checkRows(ArrayEntry e, String name, NdArray rows, String op) {
+        return checkRowShape(e, name, rows.dtype(), rows.shape(), op, "got");
+    }
+
+    /**
+     * The one check that rows of {@code dtype} and {@code shape} fit array {@code name} for {@code op}: same
+     * dtype, same shape but for the first dimension, and the array has rows at all.
+     *
+     * @param source how the message names the rows' source ("got", or "file.npy holds")
+     */
+    ArrayEntry checkRowShape(ArrayEntry e, String name, DType dtype, long[] shape, String op, String source) {
         existing(e, name);
         long[] have = e.record().shape();
-        long[] got = rows.shape();
         if (have.length == 0) {
             throw new InvalidArgumentException(root, name, "cannot " + op + " rows of a 0-d array");
         }
-        boolean sameRow = got.length == have.length;
+        boolean sameRow = shape.length == have.length;
         for (int i = 1; sameRow && i < have.length; i++) {
-            sameRow = have[i] == got[i];
+            sameRow = have[i] == shape[i];
         }
-        if (rows.dtype() != e.record().dtype() || !sameRow) {
+        if (dtype != e.record().dtype() || !sameRow) {
             throw new InvalidArgumentException(root, name, op + " needs " + e.record().dtype().numpyName()
-                    + " rows of shape (n" + rowShape(have) + "), got " + rows.dtype().numpyName()
-                    + Arrays.toString(got));
+                    + " rows of shape (n" + rowShape(have) + "), " + source + " " + dtype.numpyName()
+                    + Arrays.toString(shape));
         }
         return e;
     }

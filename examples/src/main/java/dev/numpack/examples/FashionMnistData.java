@@ -54,8 +54,8 @@ final class FashionMnistData {
             if (hasSplit(dir, "train") && hasSplit(dir, "t10k")) {
                 for (String split : SPLITS) {
                     String as = split.equals("t10k") ? "test" : "train";
-                    TempIdx.importIdx(np, as + "_images", idx(dir, split, "images-idx3"), new ConsoleProgress(log, as + " images"));
-                    TempIdx.importIdx(np, as + "_labels", idx(dir, split, "labels-idx1"), new ConsoleProgress(log, as + " labels"));
+                    np.importIdx(as + "_images", idx(dir, split, "images-idx3"), new ConsoleProgress(log, as + " images"));
+                    np.importIdx(as + "_labels", idx(dir, split, "labels-idx1"), new ConsoleProgress(log, as + " labels"));
                 }
                 from = dir.toString();
             } else if (dataDir != null) {
@@ -86,7 +86,7 @@ final class FashionMnistData {
                     Files.copy(in, copy);
                 }
                 String name = kind.startsWith("images") ? "images" : "labels";
-                TempIdx.importIdx(np, "all_" + name, copy, new ConsoleProgress(log, "bundled " + name));
+                np.importIdx("all_" + name, copy, new ConsoleProgress(log, "bundled " + name));
                 NdArray all = np.load("all_" + name);
                 np.save("train_" + name, all.readRows(0, BUNDLED_TRAIN_ROWS));
                 np.save("test_" + name, all.readRows(BUNDLED_TRAIN_ROWS, all.rows() - BUNDLED_TRAIN_ROWS));

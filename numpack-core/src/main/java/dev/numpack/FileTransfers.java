@@ -1,11 +1,13 @@
 package dev.numpack;
 
+import dev.numpack.internal.store.DataWriter;
 import dev.numpack.internal.store.RowSource;
 import dev.numpack.internal.store.StoreLayout;
 import dev.numpack.io.ArrayReader;
 import dev.numpack.io.IdxReader;
 import dev.numpack.io.NpyReader;
 import dev.numpack.io.NpzReader;
+import dev.numpack.io.NpyWriter;
 import dev.numpack.io.NpzWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -17,13 +19,75 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The store's imports from and exports to the files of {@code dev.numpack.io} beyond {@code .npy}: the
- * bodies of {@link NumPack#importNpz}, {@link NumPack#importIdx} and {@link NumPack#exportNpz}. Every import
- * streams the file's rows through the engine (a {@link RowSource}, so memory stays bounded) in one atomic
- * commit; a damaged file fails it and the store keeps its last committed state.
+ * The store's imports from and exports to the files of {@code dev.numpack.io}: the bodies of
+ * {@link NumPack}'s {@code importNpy}, {@code appendNpy}, {@code exportNpy}, {@code importNpz},
+ * {@code importIdx} and {@code exportNpz}. Every import streams the file's rows through the engine (a
+ * {@link RowSource}, so memory stays bounded) in one atomic commit; a damaged file fails it and the store
+ * keeps its last committed state. Every error names the store and the array, keeping its type
+ * ({@link #fileError}).
  */
-final class FileImports {
-    private FileImports() {}
+final class FileTransfers {
+    private FileTransfers() {}
+
+    /** Creates or replaces array {@code name} with the rows of a {@code .npy} file, in one commit. */
+    static void importNpy(NumPack np, String name, Path npy, ProgressListener progress) {
+        StoreLayout.checkName(np.path(), name);
+        try (NpyReader r = NpyReader.open(npy)) {
+            importAll(np, List.of(name), List.of(r), progress);
+        } catch (NumPackException e) {
+            throw fileError(np, e, name, npy);
+        }
+    }
+
+    /** Appends the rows of a {@code .npy} file (same dtype and row shape) to array {@code name}, in one commit. */
+    static void appendNpy(NumPack np, String name, Path npy, ProgressListener progress) {
+        try (NpyReader r = NpyReader.open(npy)) {
+            np.mutate(c -> {
+                np.checkRowShape(c.current(name), name, r.dtype(), r.shape(), "append", npy + " holds");
+                c.append(name, rows(r).withProgress(progress::update));
+            });
+        } catch (NumPackException e) {
+            throw fileError(np, e, name, npy);
+        }
+    }
+
+    /** Writes array {@code name}'s logical rows to a {@code .npy} file, which appears atomically. */
+    static void exportNpy(NumPack np, String name, Path npy, ProgressListener progress) {
+        try (LazyArray a = np.lazy(name); NpyWriter w = NpyWriter.create(npy, a.dtype(), a.shape())) {
+            long rb = Math.max(1, a.rowBytes());
+            if (rb > Integer.MAX_VALUE - 8) {
+                throw new InvalidArgumentException(np.path(), name, "rows of " + rb + " bytes are too large to export");
+            }
+            long per = Math.max(1, DataWriter.COPY_BYTES / rb);
+            ByteBuffer buf = ByteBuffer.allocateDirect((int) (Math.min(per, Math.max(1, a.rows())) * rb));
+            for (long r = 0; r < a.rows(); r += per) {
+                long n = Math.min(per, a.rows() - r);
+                buf.clear();
+                a.readRows(r, n, buf);
+                buf.flip();
+                w.write(buf);
+                progress.update(r + n, a.rows());
+            }
+            w.commit();
+        } catch (NumPackException e) {
+            throw fileError(np, e, name, npy);
+        }
+    }
+
+    /**
+     * Tells an error of a transfer as one of this store and array {@code name}, keeping its type: an error of
+     * the file (which names only the file) gets the file's path before its message; an error that names no
+     * array gets {@code name}.
+     *
+     * @param name the array, or {@code null} when the transfer concerns several (the error's own array is kept)
+     */
+    static NumPackException fileError(NumPack np, NumPackException e, String name, Path file) {
+        String array = name != null ? name : e.array();
+        if (file.equals(e.store())) {
+            return e.reframe(np.path(), array, file + ": ");
+        }
+        return e.array() == null && array != null ? e.reframe(np.path(), array, "") : e;
+    }
 
     /**
      * Imports members of an archive as arrays, in one commit.
@@ -39,6 +103,7 @@ final class FileImports {
         }
         List<NpyReader> readers = new ArrayList<>();
         List<String> targets = new ArrayList<>();
+        String only = names != null && names.size() == 1 ? names.values().iterator().next() : null;
         try (NpzReader z = NpzReader.open(npz)) {
             for (String member : names == null ? z.members() : names.keySet()) {
                 targets.add(names == null ? member : names.get(member));
@@ -48,6 +113,8 @@ final class FileImports {
                 checkNames(np.path(), targets);
             }
             importAll(np, targets, readers, progress);
+        } catch (NumPackException e) {
+            throw fileError(np, e, only, npz);
         } finally {
             for (NpyReader r : readers) {
                 r.close();
@@ -67,6 +134,8 @@ final class FileImports {
         StoreLayout.checkName(np.path(), name);
         try (IdxReader r = IdxReader.open(idx)) {
             importAll(np, List.of(name), List.of(r), progress);
+        } catch (NumPackException e) {
+            throw fileError(np, e, name, idx);
         }
     }
 
