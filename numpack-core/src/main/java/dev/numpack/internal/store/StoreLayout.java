@@ -64,6 +64,11 @@ public final class StoreLayout {
         if (name.contains("/") || name.contains("\\")) {
             return "contains a path separator";
         }
+        if (name.contains(":")) {
+            // resolve refuses stored paths with ':' (a Windows drive, an NTFS stream): the array's own data
+            // file would be refused at its commit and at every read
+            return "contains ':'";
+        }
         if (name.contains("..")) {
             return "contains '..'";
         }
