@@ -15,12 +15,15 @@ public final class HoldLockChild {
      * @throws Exception if the lock cannot be taken (the parent sees no {@code held})
      */
     public static void main(String[] args) throws Exception {
-        try (StoreLock lock = StoreLock.acquire(Path.of(args[0]), Duration.ZERO)) {
+        StoreLock lock = StoreLock.acquire(Path.of(args[0]), Duration.ZERO);
+        try {
             System.out.println("held");
             System.out.flush();
             while (System.in.read() >= 0) {
                 // hold until the parent closes our input
             }
+        } finally {
+            lock.close();
         }
     }
 }

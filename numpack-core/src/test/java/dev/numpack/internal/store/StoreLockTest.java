@@ -76,7 +76,8 @@ class StoreLockTest {
 
     @Test
     void anInterruptedWaitIsRefusedAndKeepsTheInterrupt() throws Exception {
-        try (StoreLock first = StoreLock.acquire(store, Duration.ZERO)) {
+        StoreLock first = StoreLock.acquire(store, Duration.ZERO);
+        try {
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             AtomicReference<Boolean> interrupted = new AtomicReference<>();
             Thread t = new Thread(() -> {
@@ -93,6 +94,8 @@ class StoreLockTest {
             assertTrue(thrown.get() instanceof StoreLockedException, String.valueOf(thrown.get()));
             assertTrue(thrown.get().getMessage().contains("interrupted"), thrown.get().getMessage());
             assertTrue(interrupted.get(), "the interrupt is kept");
+        } finally {
+            first.close();
         }
     }
 
