@@ -22,12 +22,14 @@ import dev.numpack.Durability;
 import dev.numpack.NumPack;
 import dev.numpack.djl.DatasetPosition;
 import dev.numpack.djl.NumPackDataset;
+import dev.numpack.testkit.ChildJvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -375,10 +377,16 @@ class CheckpointTest {
         Path ckpt = dir.resolve("ckpt");
         try (CheckpointManager c = manager().build()) {
             assertThrows(CheckpointException.class, () -> manager().build());
-            List<String> probe = Child.run(LockProbeChild.class, dir.resolve("probe.log"), ckpt.toString());
+            List<String> probe = lockProbe(ckpt, dir.resolve("probe.log"));
             assertEquals(List.of("refused"), probe, "another process still cannot take the directory");
         }
-        assertEquals(List.of("acquired"), Child.run(LockProbeChild.class, dir.resolve("probe2.log"), ckpt.toString()));
+        assertEquals(List.of("acquired"), lockProbe(ckpt, dir.resolve("probe2.log")));
+    }
+
+    /** Runs {@link LockProbeChild} on {@code ckpt} in its own JVM; fails if it fails. @return what it printed */
+    private static List<String> lockProbe(Path ckpt, Path log) throws IOException, InterruptedException {
+        return ChildJvm.main(LockProbeChild.class, ckpt.toString()).heap("512m").quietLogs().stderrTo(log)
+                .run(Duration.ofSeconds(300)).assertSuccess().lines();
     }
 
     @Test

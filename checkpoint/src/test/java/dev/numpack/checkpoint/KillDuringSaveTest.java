@@ -7,9 +7,9 @@ import ai.djl.Model;
 import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.util.Pair;
+import dev.numpack.testkit.ChildJvm;
+import dev.numpack.testkit.ChildProcess;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -36,36 +36,35 @@ class KillDuringSaveTest {
         for (int trial = 0; trial < TRIALS; trial++) {
             Path ckpt = dir.resolve("ckpt-" + trial);
             String mode = trial % 3 == 2 ? "async" : "sync";
-            Process p = new ProcessBuilder(Child.command(SaveLoopChild.class, ckpt.toString(), mode))
-                    .redirectError(dir.resolve("child-" + trial + ".log").toFile()).start();
             AtomicLong acked = new AtomicLong();
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            Path log = dir.resolve("child-" + trial + ".log");
-            assertEquals("ready", out.readLine(), () -> Child.read(log));
-            Thread reader = new Thread(() -> {
-                try {
-                    for (String l; (l = out.readLine()) != null; ) {
-                        if (l.startsWith("acked ")) {
-                            acked.set(Long.parseLong(l.substring(6)));
+            try (ChildProcess p = ChildJvm.main(SaveLoopChild.class, ckpt.toString(), mode).heap("512m").quietLogs()
+                    .stderrTo(dir.resolve("child-" + trial + ".log")).start()) {
+                BufferedReader out = p.stdout();
+                assertEquals("ready", out.readLine(), p::stderrText);
+                Thread reader = new Thread(() -> {
+                    try {
+                        for (String l; (l = out.readLine()) != null; ) {
+                            if (l.startsWith("acked ")) {
+                                acked.set(Long.parseLong(l.substring(6)));
+                            }
                         }
+                    } catch (java.io.IOException ignored) {
+                        // the child was killed
                     }
-                } catch (java.io.IOException ignored) {
-                    // the child was killed
+                });
+                reader.start();
+                // the kill lands at a random instant after the first acknowledged save (however slow the machine)
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (acked.get() == 0 && p.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
                 }
-            });
-            reader.start();
-            // the kill lands at a random instant after the first acknowledged save (however slow the machine)
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (acked.get() == 0 && p.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+                int tr = trial;
+                assertTrue(acked.get() > 0, () -> "trial " + tr + ": no save acknowledged in 120 s; child log:\n"
+                        + p.stderrText());
+                Thread.sleep(random.nextInt(1500));
+                assertEquals(ChildJvm.KILLED_EXIT, p.kill(), "SIGKILL");
+                reader.join(10_000);
             }
-            int tr = trial;
-            assertTrue(acked.get() > 0, () -> "trial " + tr + ": no save acknowledged in 120 s; child log:\n"
-                    + Child.read(log));
-            Thread.sleep(random.nextInt(1500));
-            p.destroyForcibly(); // SIGKILL
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            reader.join(10_000);
             long ack = acked.get();
             boolean leftovers;
             try (Stream<Path> s = Files.list(ckpt)) {

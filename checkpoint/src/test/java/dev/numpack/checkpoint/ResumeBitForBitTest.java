@@ -3,7 +3,11 @@ package dev.numpack.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.numpack.testkit.ChildJvm;
+import dev.numpack.testkit.ChildResult;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +34,23 @@ class ResumeBitForBitTest {
         return m;
     }
 
+    /** Runs {@link ResumeTrainingChild} in its own JVM (log: {@code <mode>.log}); fails if it fails. */
+    private Map<String, String> train(String mode, Path store, Path root, String total, String first)
+            throws IOException, InterruptedException {
+        ChildResult r = ChildJvm.main(ResumeTrainingChild.class, mode, store.toString(), root.toString(), total, first)
+                .heap("512m").quietLogs().stderrTo(dir.resolve(mode + ".log")).run(Duration.ofSeconds(300));
+        return lines(r.assertSuccess().lines());
+    }
+
     @Test
     void resumingInANewJvmTrainsExactlyAsIfNeverStopped() throws Exception {
         Path store = TinyTraining.writeStore(dir.resolve("data"));
         Path root = dir.resolve("ckpt");
         String total = "3";
         String first = "1";
-        Map<String, String> straight = lines(Child.run(ResumeTrainingChild.class, dir.resolve("straight.log"),
-                "straight", store.toString(), dir.resolve("unused").toString(), total, first));
-        Map<String, String> part1 = lines(Child.run(ResumeTrainingChild.class, dir.resolve("first.log"),
-                "first", store.toString(), root.toString(), total, first));
-        Map<String, String> part2 = lines(Child.run(ResumeTrainingChild.class, dir.resolve("resume.log"),
-                "resume", store.toString(), root.toString(), total, first));
+        Map<String, String> straight = train("straight", store, dir.resolve("unused"), total, first);
+        Map<String, String> part1 = train("first", store, root, total, first);
+        Map<String, String> part2 = train("resume", store, root, total, first);
         for (String opt : TinyTraining.TRAINABLE) {
             String all = straight.get(opt + " losses");
             String resumed = part1.get(opt + " losses") + "," + part2.get(opt + " losses");

@@ -1,16 +1,15 @@
 package dev.numpack.djl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import dev.numpack.testkit.ChildJvm;
+import dev.numpack.testkit.ChildResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,33 +23,11 @@ class ResumeAcrossJvmTest {
 
     private static List<String> child(Path store, DatasetPosition from, long max, long epochs, Path log)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-Dai.djl.offline=true");
-        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-        if (Runtime.version().feature() >= 24) {
-            cmd.add("--enable-native-access=ALL-UNNAMED");
-        }
-        String cp = System.getProperty("surefire.test.class.path");
-        cmd.add("-cp");
-        cmd.add(cp == null || cp.isBlank() ? System.getProperty("java.class.path") : cp);
-        cmd.add(ResumeChild.class.getName());
-        cmd.addAll(List.of(store.toString(), Long.toString(from.epoch()), Long.toString(from.batch()),
-                from.sampling() == null ? "-" : from.sampling(), Long.toString(max), Long.toString(epochs)));
-        Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child finished");
-        assertEquals(0, p.exitValue(), () -> "child failed: " + read(log));
-        return new ArrayList<>(List.of(new String(out, StandardCharsets.UTF_8).split("\n")));
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return e.toString();
-        }
+        String[] args = {store.toString(), Long.toString(from.epoch()), Long.toString(from.batch()),
+                from.sampling() == null ? "-" : from.sampling(), Long.toString(max), Long.toString(epochs)};
+        ChildResult r = ChildJvm.main(ResumeChild.class, args).heap("512m").quietLogs().stderrTo(log)
+                .run(Duration.ofSeconds(120));
+        return new ArrayList<>(r.assertSuccess().lines());
     }
 
     @Test

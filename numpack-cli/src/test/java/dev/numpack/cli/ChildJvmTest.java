@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
+import dev.numpack.testkit.ChildJvm;
+import dev.numpack.testkit.ChildResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,34 +19,9 @@ class ChildJvmTest {
     @TempDir
     Path dir;
 
-    record Proc(int code, String out, String err) {}
-
-    static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    static Proc exec(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
-        return new Proc(p.exitValue(), out, err.join());
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static Proc numpack(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"),
-                "dev.numpack.cli.Main"));
-        cmd.addAll(List.of(args));
-        return exec(cmd);
+    /** Runs {@code numpack args...} as a command run from a script: its own JVM, no terminal, no input. */
+    private static ChildResult numpack(String... args) throws IOException, InterruptedException {
+        return ChildJvm.main(Main.class, args).noInput().run(Duration.ofSeconds(120));
     }
 
     @Test
@@ -58,23 +30,23 @@ class ChildJvmTest {
         Path in = dir.resolve("in.npy");
         Cli.writeNpy(in, Cli.floats(10, 3, 0));
 
-        Proc imp = numpack("import", s(store), "x", s(in));
-        assertEquals(0, imp.code(), imp.err());
+        ChildResult imp = numpack("import", s(store), "x", s(in));
+        assertEquals(0, imp.exitCode(), imp.err());
         assertEquals("", imp.err(), "no progress bar without a terminal");
 
-        Proc ok = numpack("verify", s(store));
-        assertEquals(0, ok.code(), ok.err());
+        ChildResult ok = numpack("verify", s(store));
+        assertEquals(0, ok.exitCode(), ok.err());
         assertEquals("OK: 1 arrays", ok.out().strip());
 
-        Proc missing = numpack("info", s(dir.resolve("nope")));
-        assertEquals(1, missing.code());
+        ChildResult missing = numpack("info", s(dir.resolve("nope")));
+        assertEquals(1, missing.exitCode());
         assertEquals("", missing.out());
         List<String> lines = missing.err().lines().toList();
         assertEquals(1, lines.size(), missing.err());
         assertTrue(lines.get(0).startsWith("numpack: error: store "), lines.get(0));
 
-        Proc usage = numpack("drop", s(store), "x", "--rows", "1-");
-        assertEquals(2, usage.code(), usage.err());
+        ChildResult usage = numpack("drop", s(store), "x", "--rows", "1-");
+        assertEquals(2, usage.exitCode(), usage.err());
         assertEquals(1, usage.err().lines().count(), usage.err());
         assertTrue(usage.err().contains("--rows"), usage.err());
     }

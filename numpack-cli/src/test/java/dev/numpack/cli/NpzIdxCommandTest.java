@@ -12,6 +12,7 @@ import dev.numpack.NumPack;
 import dev.numpack.io.NpyReader;
 import dev.numpack.io.NpzReader;
 import dev.numpack.io.NpzWriter;
+import dev.numpack.testkit.Python;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -165,24 +166,22 @@ class NpzIdxCommandTest {
 
     @Test
     void numpyArchivesImportAndExportsLoadInNumpy() throws IOException {
-        assumeTrue(Python.available(), "python3 with numpy is not available");
-        Python.Outcome made = Python.run(dir, String.join("\n",
+        Python.assumeAvailable();
+        Python.runIn(dir, String.join("\n",
                 "import numpy as np",
                 "np.savez_compressed('in.npz', images=np.arange(120, dtype=np.uint8).reshape(5, 4, 6),",
                 "                    labels=np.array([1, 0, 3, 2, 4]),",
                 "                    w=np.asfortranarray(np.linspace(-1, 1, 12, dtype='>f4').reshape(3, 4)))"));
-        assertEquals(0, made.exit(), made.output());
         Path store = dir.resolve("store");
         run("import", s(store), "-", s(dir.resolve("in.npz"))).assertOk();
         run("export", s(store), "-", s(dir.resolve("out.npz"))).assertOk();
-        Python.Outcome check = Python.run(dir, String.join("\n",
+        String check = Python.runIn(dir, String.join("\n",
                 "import numpy as np",
                 "a, b = np.load('in.npz'), np.load('out.npz')",
                 "assert sorted(a.files) == sorted(b.files), (a.files, b.files)",
                 "for k in a.files:",
                 "    assert a[k].shape == b[k].shape and np.array_equal(a[k], b[k]), k",
                 "print('same')"));
-        assertEquals(0, check.exit(), check.output());
-        assertEquals("same", check.output().strip());
+        assertEquals("same", check.strip());
     }
 }

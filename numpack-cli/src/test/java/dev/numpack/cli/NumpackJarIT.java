@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.numpack.NumPack;
+import dev.numpack.testkit.ChildJvm;
+import dev.numpack.testkit.ChildResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,37 +22,35 @@ class NumpackJarIT {
     @TempDir
     Path dir;
 
-    private static ChildJvmTest.Proc jar(String... args) throws Exception {
+    private static ChildResult jar(String... args) throws Exception {
         Path jar = Path.of("target", "numpack.jar");
         assertTrue(Files.isRegularFile(jar), "the package phase must have built " + jar.toAbsolutePath());
-        List<String> cmd = new java.util.ArrayList<>(List.of(ChildJvmTest.java(), "-jar", jar.toString()));
-        cmd.addAll(List.of(args));
-        return ChildJvmTest.exec(cmd);
+        return ChildJvm.jar(jar, args).noInput().run(Duration.ofSeconds(120));
     }
 
     @Test
     void shadedJarImportsExportsAndFailsCleanly() throws Exception {
-        ChildJvmTest.Proc help = jar("--help");
-        assertEquals(0, help.code(), help.err());
+        ChildResult help = jar("--help");
+        assertEquals(0, help.exitCode(), help.err());
         assertTrue(help.out().startsWith("Usage: numpack"), help.out());
 
         Path store = dir.resolve("store");
         Path in = dir.resolve("in.npy");
         Path out = dir.resolve("out.npy");
         Cli.writeNpy(in, Cli.longs(0, 50));
-        assertEquals(0, jar("import", s(store), "x", s(in)).code());
-        assertEquals(0, jar("export", s(store), "x", s(out)).code());
+        assertEquals(0, jar("import", s(store), "x", s(in)).exitCode());
+        assertEquals(0, jar("export", s(store), "x", s(out)).exitCode());
         assertEquals(-1L, Files.mismatch(in, out));
-        ChildJvmTest.Proc bad = jar("info", s(dir.resolve("nope")));
-        assertEquals(1, bad.code());
+        ChildResult bad = jar("info", s(dir.resolve("nope")));
+        assertEquals(1, bad.exitCode());
         assertFalse(bad.err().contains("\tat "), bad.err());
     }
 
     @Test
     void demoBuildsAConsistentStore() throws Exception {
         Path store = dir.resolve("demo");
-        ChildJvmTest.Proc demo = jar("demo", s(store));
-        assertEquals(0, demo.code(), demo.err());
+        ChildResult demo = jar("demo", s(store));
+        assertEquals(0, demo.exitCode(), demo.err());
         assertTrue(demo.out().contains("OK: 2 arrays"), demo.out());
         try (NumPack np = NumPack.openReadOnly(store)) {
             assertEquals(np.shape("features")[0], np.shape("labels")[0]);

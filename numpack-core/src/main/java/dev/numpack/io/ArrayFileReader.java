@@ -89,7 +89,8 @@ abstract class ArrayFileReader implements ArrayReader {
         this.windowBytes = Math.max(windowBytes, dtype.itemSize());
         if (transposed) {
             if (!source.mappable()) {
-                throw new IllegalArgumentException("Fortran-order data must be read from a mappable source");
+                // the package opens Fortran-order members through a temporary file: a broken invariant, not input
+                throw new AssertionError("Fortran-order data must be read from a mappable source");
             }
             source.verify(); // mapped reads skip the in-order checksum: check it now
         }
@@ -185,8 +186,8 @@ abstract class ArrayFileReader implements ArrayReader {
     public final NdArray load() {
         ensureOpen();
         if (dataLength > Integer.MAX_VALUE) {
-            throw new InvalidArgumentException(file, member, "the array has " + dataLength + " bytes, more than "
-                    + "an in-memory array holds: read it in ranges with readRows");
+            throw new InvalidArgumentException(file, member, "an in-memory array holds at most 2 GiB ("
+                    + Integer.MAX_VALUE + " bytes), this needs " + dataLength + " bytes: read it in ranges with readRows");
         }
         ByteBuffer data = ByteBuffer.allocateDirect((int) dataLength);
         readRows(0, rows, data);

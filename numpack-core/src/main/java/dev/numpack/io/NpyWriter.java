@@ -64,7 +64,7 @@ public final class NpyWriter implements AutoCloseable {
         try {
             header = NpyHeader.encode(dtype, s); // validates the shape as a reader will
         } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentException(target, null, e.getMessage());
+            throw new InvalidArgumentException(target, null, e.getMessage(), e);
         }
         long dataBytes = dtype.itemSize();
         for (long d : s) {

@@ -178,7 +178,7 @@ public final class NpzWriter implements AutoCloseable {
             raw = ZipEncoder.nameBytes(name + NPY);
             header = NpyHeader.encode(dtype, shape);
         } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentException(target, name, e.getMessage());
+            throw new InvalidArgumentException(target, name, e.getMessage(), e);
         }
         if (names.contains(name)) {
             throw new InvalidArgumentException(target, name, "the archive already has a member '" + name + "'");

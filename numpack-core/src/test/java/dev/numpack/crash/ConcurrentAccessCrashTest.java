@@ -10,9 +10,7 @@ import dev.numpack.NumPack;
 import dev.numpack.StoreLockedException;
 import dev.numpack.model.Snap;
 import dev.numpack.model.StoreChecks;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.numpack.testkit.ChildProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,13 +49,11 @@ class ConcurrentAccessCrashTest {
             assertThrows(StoreLockedException.class,
                     () -> NumPack.builder().setPath(store).optDropIfExists(true).build());
             // a third process
-            Process probe = CrashHarness.start(LockProbe.class, tmp.resolve("probe.err"), store.toString());
             String line;
-            try (BufferedReader br = new BufferedReader(new InputStreamReader(probe.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                line = br.readLine();
+            try (ChildProcess probe = CrashHarness.start(LockProbe.class, tmp.resolve("probe.err"), store.toString())) {
+                line = probe.stdout().readLine();
+                probe.await(Duration.ofSeconds(60));
             }
-            assertTrue(probe.waitFor(60, TimeUnit.SECONDS));
             assertTrue(line != null && line.startsWith("LOCKED"), "probe process: " + line + " "
                     + Files.readString(tmp.resolve("probe.err")));
             // (read-only stores take no lock: readOnlyReadersSeeCommittedStatesWhileTheChildWrites)

@@ -13,10 +13,10 @@ import dev.numpack.model.StoreModel;
 import dev.numpack.internal.store.FileOps;
 import dev.numpack.internal.store.Journal;
 import dev.numpack.internal.store.StoreLayout;
+import dev.numpack.testkit.ChildJvm;
+import dev.numpack.testkit.ChildProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Starts crash children, kills them, and checks the store they leave against the replayed model. */
@@ -37,83 +36,19 @@ final class CrashHarness {
 
     // ------------------------------------------------------------------ child processes
 
-    private static String classpath;
-
     /**
-     * The test class path for children, with its directories (target/classes, target/test-classes) copied
-     * to a private directory once, so that a concurrent rebuild cannot pull classes from under a child.
-     * Surefire runs this module's tests on the module path, where target/classes is in jdk.module.path and
-     * not in the class path: children get both, on the plain class path, as the adapters' users load the jar.
+     * Starts a test program as its own JVM: a small heap, the serial collector and C1 only, so that many
+     * children start fast on a small machine; the class path isolated, since a trial runs for minutes.
      */
-    static synchronized String classpath() throws IOException {
-        if (classpath != null) {
-            return classpath;
-        }
-        String cp = System.getProperty("surefire.test.class.path");
-        if (cp == null || cp.isBlank()) {
-            cp = System.getProperty("java.class.path");
-        }
-        String modulePath = System.getProperty("jdk.module.path");
-        if (modulePath != null && !modulePath.isBlank()) {
-            cp = modulePath + java.io.File.pathSeparator + cp;
-        }
-        Path copy = Files.createTempDirectory("np-crash-classpath");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(copy)));
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        for (String e : cp.split(java.io.File.pathSeparator)) {
-            Path p = Path.of(e);
-            if (Files.isDirectory(p)) {
-                Path to = copy.resolve(Integer.toString(i++));
-                try (Stream<Path> s = Files.walk(p)) {
-                    for (Path f : s.toList()) {
-                        Path t = to.resolve(p.relativize(f).toString());
-                        if (Files.isDirectory(f)) {
-                            Files.createDirectories(t);
-                        } else {
-                            Files.copy(f, t);
-                        }
-                    }
-                }
-                out.add(to.toString());
-            } else {
-                out.add(e);
-            }
-        }
-        classpath = String.join(java.io.File.pathSeparator, out);
-        return classpath;
-    }
-
-    static void deleteQuietly(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        } catch (IOException ignored) {
-            // a temp directory
-        }
-    }
-
-    static Process start(Class<?> main, Path stderr, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-cp");
-        cmd.add(classpath());
-        cmd.add(main.getName());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.redirectError(stderr.toFile());
-        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
-        return pb.start();
+    static ChildProcess start(Class<?> main, Path stderr, String... args) throws IOException {
+        return ChildJvm.main(main, args).jvmArgs("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+                .isolatedClasspath().stderrTo(stderr).start();
     }
 
     /** A running {@link CrashChild} and what it printed. */
     static final class Child implements AutoCloseable {
+        final ChildProcess child;
         final Process process;
-        final Path stderr;
         private final Thread reader;
         private int acked;
         private int resumed = -1;
@@ -130,21 +65,20 @@ final class CrashHarness {
 
         Child(Path store, Path stderr, long seed, Durability d, long segmentTarget, Workload.Mix mix, boolean small,
                 int resume) throws IOException {
-            this.stderr = stderr;
             List<String> args = new ArrayList<>(List.of(store.toString(), Long.toString(seed), d.name(),
                     Long.toString(segmentTarget), mix.name(), small ? "small" : "normal"));
             if (resume >= 0) {
                 args.add("resume=" + resume);
             }
-            this.process = start(CrashChild.class, stderr, args.toArray(new String[0]));
+            this.child = start(CrashChild.class, stderr, args.toArray(new String[0]));
+            this.process = child.process();
             this.reader = new Thread(this::read, "crash-child-reader");
             reader.setDaemon(true);
             reader.start();
         }
 
         private void read() {
-            try (BufferedReader br = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader br = child.stdout()) {
                 String line;
                 while ((line = br.readLine()) != null) {
                     String[] f = line.split(" ", 3);
@@ -206,28 +140,21 @@ final class CrashHarness {
         }
 
         /**
-         * Kills the child with SIGKILL and reads what it printed before. {@code ProcessHandle.destroyForcibly}
-         * sends the same SIGKILL as {@code Process.destroyForcibly}, but leaves our end of the stdout pipe open,
-         * so that acknowledgements still in the pipe are read (Process.destroy* closes the streams).
+         * Kills the child with SIGKILL and reads what it printed before: {@link ChildProcess#kill} leaves our
+         * end of the stdout pipe open, so that acknowledgements still in the pipe are read.
          *
          * @return its exit code
          */
         int kill() throws InterruptedException {
-            process.toHandle().destroyForcibly();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the child did not die");
-            }
+            int code = child.kill();
             reader.join(30_000);
-            return process.exitValue();
+            return code;
         }
 
+        /** @return the start of what the child wrote on stderr, for messages */
         String stderrText() {
-            try {
-                String s = Files.readString(stderr);
-                return s.length() > 4000 ? s.substring(0, 4000) + "..." : s;
-            } catch (IOException e) {
-                return "(no stderr: " + e + ")";
-            }
+            String s = child.stderrText();
+            return s.length() > 4000 ? s.substring(0, 4000) + "..." : s;
         }
 
         @Override
@@ -237,7 +164,7 @@ final class CrashHarness {
                     kill();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    process.destroyForcibly();
+                    child.close();
                 }
             }
         }

@@ -42,7 +42,7 @@ class HostileApiInputTest {
     Map<String, byte[]> filesBefore;
 
     static final String[] HOSTILE_NAMES = {"../x", "a/b", "..", "", "a\u0000b", "a\nb", "n".repeat(300), "a\\b",
-        "/abs", "../../canary/a.txt", "x.tmp-np1", "a\rb", "\u007f"};
+        "/abs", "../../canary/a.txt", "x.tmp-np1", "a\rb", "\u007f", "a:b"};
 
     @BeforeEach
     void open() {

@@ -15,7 +15,7 @@ import dev.numpack.interop.NpkLayout.Entry;
 import dev.numpack.interop.NpkLayout.Index;
 import dev.numpack.interop.NpkLayout.Ops;
 import dev.numpack.interop.NpkLayout.Spec;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;

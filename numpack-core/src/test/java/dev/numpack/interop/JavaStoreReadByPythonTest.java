@@ -14,7 +14,7 @@ import dev.numpack.interop.NpkLayout.Index;
 import dev.numpack.interop.NpkLayout.Op;
 import dev.numpack.interop.NpkLayout.Ops;
 import dev.numpack.interop.NpkLayout.Spec;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -9,9 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.numpack.NdArray;
 import dev.numpack.DType;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.NpkLayoutScript;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,33 +24,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Drives {@code interop/npk_layout.py}, the independent Python + NumPy implementation of the NumPack 0.7
- * layout, and reads what it writes ({@code index.tsv} and raw {@code .raw} element files). Tests describe
+ * Drives {@code npk_layout.py} ({@link NpkLayoutScript}), the independent Python + NumPy implementation of
+ * the NumPack 0.7 layout, and reads what it writes ({@code index.tsv} and raw {@code .raw} element files). Tests describe
  * stores with {@link Spec} and operations with {@link Ops}, both rendered as the script's JSON.
  */
 final class NpkLayout {
-    private static volatile String source;
-
     private NpkLayout() {}
-
-    /** @return the script's text, from the test classpath */
-    static String source() {
-        String s = source;
-        if (s == null) {
-            try (InputStream in = NpkLayout.class.getResourceAsStream("/interop/npk_layout.py")) {
-                assertNotNull(in, "interop/npk_layout.py is not on the test classpath");
-                s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            source = s;
-        }
-        return s;
-    }
 
     /** Runs a subcommand; fails the test (with the script's stderr) on a non-zero exit. */
     static void run(String... args) {
-        Python.run(source(), args);
+        NpkLayoutScript.run(args);
     }
 
     /**
@@ -61,7 +43,7 @@ final class NpkLayout {
      */
     static String runExpectingFailure(String... args) {
         try {
-            Python.run(source(), args);
+            NpkLayoutScript.run(args);
         } catch (AssertionError e) {
             return e.getMessage();
         }

@@ -11,7 +11,7 @@ import dev.numpack.interop.NpkLayout.Entry;
 import dev.numpack.interop.NpkLayout.Index;
 import dev.numpack.interop.NpkLayout.Ops;
 import dev.numpack.interop.NpkLayout.Spec;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -16,7 +16,7 @@ import dev.numpack.NumPack;
 import dev.numpack.interop.NpkLayout.Entry;
 import dev.numpack.interop.NpkLayout.Index;
 import dev.numpack.interop.NpkLayout.Spec;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,9 @@
 package dev.numpack.io;
 
+import dev.numpack.testkit.ChildJvm;
+import dev.numpack.testkit.ChildResult;
+import java.time.Duration;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
@@ -55,22 +58,11 @@ class BoundedMemoryImportTest {
         long idxCrc = writeIdx(idx);
         assertTrue(Files.size(npz) < ROWS * (long) COLS * 4 / 2, "the member is compressed");
 
-        String cp = System.getProperty("surefire.test.class.path");
-        if (cp == null || cp.isBlank()) {
-            cp = System.getProperty("java.class.path");
-        }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP, "-XX:MaxDirectMemorySize=" + HEAP, "-cp", cp,
-                BoundedMemoryImportChild.class.getName(), npz.toString(), idx.toString(),
-                dir.resolve("store").toString()));
-        Path log = dir.resolve("child.log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("child did not finish: " + Files.readString(log));
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
+        ChildResult child = ChildJvm.main(BoundedMemoryImportChild.class, npz.toString(), idx.toString(),
+                dir.resolve("store").toString()).heap(HEAP).jvmArgs("-XX:MaxDirectMemorySize=" + HEAP)
+                .run(Duration.ofMinutes(10));
+        assertEquals(0, child.exitCode(), child.out() + child.err());
+        String out = child.out();
         assertEquals(npzCrc + " " + idxCrc, out.strip());
     }
 

@@ -12,7 +12,7 @@ import dev.numpack.CorruptStoreException;
 import dev.numpack.DType;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.NdArray;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import dev.numpack.DType;
 import dev.numpack.internal.format.NpyHeaderTest;
 import dev.numpack.testing.NumpyValues;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

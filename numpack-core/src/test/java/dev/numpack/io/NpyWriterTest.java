@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.numpack.DType;
 import dev.numpack.internal.format.Float16;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

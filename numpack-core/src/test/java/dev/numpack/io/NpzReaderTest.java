@@ -14,7 +14,7 @@ import dev.numpack.CorruptStoreException;
 import dev.numpack.DType;
 import dev.numpack.NdArray;
 import dev.numpack.testing.NumpyValues;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import dev.numpack.testing.Zips;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -13,7 +13,7 @@ import dev.numpack.LazyArray;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.StoreStateException;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

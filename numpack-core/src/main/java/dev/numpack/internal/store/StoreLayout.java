@@ -21,7 +21,7 @@ public final class StoreLayout {
     /** Our writer lock file; upstream ignores it. */
     public static final String LOCK = ".numpack.lock";
     /** Marker in the names of temporary files, which a writer deletes when it opens the store. */
-    private static final String TEMP_MARK = ".tmp-np";
+    static final String TEMP_MARK = ".tmp-np"; // package-private for the engine's tests only: main code asks isTemp and tempName
     /** Longest array name, in UTF-8 bytes (file names are limited to 255 bytes). */
     public static final int MAX_NAME_BYTES = 200;
 
@@ -73,6 +73,11 @@ public final class StoreLayout {
         }
         if (name.contains("/") || name.contains("\\")) {
             return "contains a path separator";
+        }
+        if (name.contains(":")) {
+            // resolve refuses stored paths with ':' (a Windows drive, an NTFS stream): the array's own data
+            // file would be refused at its commit and at every read
+            return "contains ':'";
         }
         if (name.contains("..")) {
             return "contains '..'";

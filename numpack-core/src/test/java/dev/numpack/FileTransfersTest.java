@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.numpack.io.NpyReader;
 import dev.numpack.io.NpzReader;
-import dev.numpack.testing.Python;
+import dev.numpack.testkit.Python;
 import dev.numpack.testing.Zips;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store's .npz and IDX imports and .npz export: NumPack.importNpz, importIdx, exportNpz. */
-class FileImportsTest {
+class FileTransfersTest {
     @TempDir
     Path dir;
 
