@@ -5,8 +5,6 @@ import com.google.gson.JsonObject;
 import java.awt.image.RenderedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -29,16 +27,6 @@ final class CellOutputs {
     /** @param executionCount the cell's {@code In [n]} number, which its execute result carries */
     CellOutputs(int executionCount) {
         this.executionCount = executionCount;
-    }
-
-    /** @return a stream whose text becomes the cell's stdout output */
-    PrintStream stdout() {
-        return stream("stdout");
-    }
-
-    /** @return a stream whose text becomes the cell's stderr output */
-    PrintStream stderr() {
-        return stream("stderr");
     }
 
     /** @param value shown where the cell has got to, as IJava's {@code display} shows it */
@@ -68,21 +56,13 @@ final class CellOutputs {
         return outputs.deepCopy();
     }
 
-    private PrintStream stream(String name) {
-        return new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                append(name, new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                append(name, b, off, len);
-            }
-        }, true, StandardCharsets.UTF_8);
-    }
-
-    private synchronized void append(String stream, byte[] b, int off, int len) {
+    /**
+     * @param stream {@code stdout} or {@code stderr}
+     * @param b bytes printed, part of UTF-8 text
+     * @param off where they start in {@code b}
+     * @param len how many
+     */
+    synchronized void append(String stream, byte[] b, int off, int len) {
         if (!stream.equals(pendingStream)) {
             flush();
             pendingStream = stream;

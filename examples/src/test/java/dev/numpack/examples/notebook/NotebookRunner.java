@@ -56,6 +56,10 @@ public final class NotebookRunner {
         Notebook notebook = Notebook.read(file);
         Thread thread = Thread.currentThread();
         ClassLoader loader = thread.getContextClassLoader(); // JShell's local engine replaces it
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        System.setOut(Display.stream("stdout", out));
+        System.setErr(Display.stream("stderr", err));
         try (JShell shell = newShell()) {
             classpath.base().forEach(p -> shell.addToClasspath(p.toString()));
             eval(shell, PRELUDE, notebook.name() + ", before the first cell");
@@ -65,6 +69,8 @@ public final class NotebookRunner {
                 cell.setOutputs(count, runCell(shell, notebook, cell, count));
             }
         } finally {
+            System.setOut(out);
+            System.setErr(err);
             thread.setContextClassLoader(loader);
         }
         return notebook;
@@ -97,11 +103,7 @@ public final class NotebookRunner {
             throws IOException {
         String where = notebook.name() + ", cell " + cell.number() + " (In [" + count + "])";
         CellOutputs outputs = new CellOutputs(count);
-        PrintStream out = System.out;
-        PrintStream err = System.err;
         Display.capture(outputs);
-        System.setOut(outputs.stdout());
-        System.setErr(outputs.stderr());
         try {
             String code = applyMagics(shell, notebook.path().toAbsolutePath().getParent(), cell.source(), where);
             SnippetEvent last = null;
@@ -115,8 +117,6 @@ public final class NotebookRunner {
         } finally {
             System.out.flush();
             System.err.flush();
-            System.setOut(out);
-            System.setErr(err);
             Display.capture(null);
         }
         return outputs.toJson();

@@ -72,6 +72,15 @@ class NotebookRunnerTest {
     }
 
     @Test
+    void textPrintedThroughAStreamTakenEarlierShowsInTheCellRunningNow() throws IOException {
+        Path nb = notebook("later.ipynb", "java.io.PrintStream saved = System.out;\nsaved.println(\"first\");",
+                "saved.println(\"second\");");
+        List<Notebook.Cell> cells = runner.run(nb).codeCells();
+        assertStream(cells.get(0).outputs().get(0).getAsJsonObject(), "stdout", "first\n");
+        assertStream(cells.get(1).outputs().get(0).getAsJsonObject(), "stdout", "second\n");
+    }
+
+    @Test
     void writesTheOutputsBackAsJupyterDoes() throws IOException {
         Path nb = notebook("write.ipynb", "System.out.println(\"one\");\nSystem.out.println(\"two\");\n1 + 1");
         Notebook ran = runner.run(nb);
