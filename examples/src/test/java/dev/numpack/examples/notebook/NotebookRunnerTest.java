@@ -96,44 +96,33 @@ class NotebookRunnerTest {
 
     @Test
     void aCompileErrorNamesTheNotebookTheCellAndTheDiagnostic() throws IOException {
-        Path nb = notebook("broken.ipynb", "md:intro", "int a = 1;", "int b = a +\n    undefinedName;");
-        NotebookException e = assertThrows(NotebookException.class, () -> runner.run(nb));
-        assertTrue(e.getMessage().startsWith("broken.ipynb, cell 3 (In [2]): does not compile"), e.getMessage());
-        assertTrue(e.getMessage().contains("undefinedName"), e.getMessage());
-        assertTrue(e.getMessage().contains("error at snippet line 2: cannot find symbol"), e.getMessage());
+        assertFailure(failure("broken.ipynb", "md:intro", "int a = 1;", "int b = a +\n    undefinedName;"),
+                "broken.ipynb, cell 3 (In [2]): does not compile", "undefinedName",
+                "error at snippet line 2: cannot find symbol");
     }
 
     @Test
     void anExceptionNamesTheCellAndItsType() throws IOException {
-        Path nb = notebook("throws.ipynb", "int n = Integer.parseInt(\"twelve\");");
-        NotebookException e = assertThrows(NotebookException.class, () -> runner.run(nb));
-        assertTrue(e.getMessage().startsWith("throws.ipynb, cell 1 (In [1]): throws java.lang.NumberFormatException"),
-                e.getMessage());
-        assertTrue(e.getMessage().contains("twelve"), e.getMessage());
+        assertFailure(failure("throws.ipynb", "int n = Integer.parseInt(\"twelve\");"),
+                "throws.ipynb, cell 1 (In [1]): throws java.lang.NumberFormatException", "twelve");
     }
 
     @Test
     void aMethodThatCannotBeResolvedIsAFailureNotALaterSurprise() throws IOException {
-        Path nb = notebook("unresolved.ipynb", "void f() {\n    Missing m = null;\n}");
-        NotebookException e = assertThrows(NotebookException.class, () -> runner.run(nb));
-        assertTrue(e.getMessage().contains("refers to what is not defined"), e.getMessage());
-        assertTrue(e.getMessage().contains("Missing"), e.getMessage());
+        assertFailure(failure("unresolved.ipynb", "void f() {\n    Missing m = null;\n}"),
+                "unresolved.ipynb, cell 1 (In [1]): refers to what is not defined", "Missing");
     }
 
     @Test
     void anArtifactMissingFromTheBuildIsNamed() throws IOException {
-        Path nb = notebook("missing.ipynb", "%maven org.example:not-here:1.0\nint x = 1;");
-        NotebookException e = assertThrows(NotebookException.class, () -> runner.run(nb));
-        assertTrue(e.getMessage().startsWith("missing.ipynb, cell 1 (In [1]): %maven org.example:not-here:1.0 is not "
-                + "on the build's classpath"), e.getMessage());
+        assertFailure(failure("missing.ipynb", "%maven org.example:not-here:1.0\nint x = 1;"),
+                "missing.ipynb, cell 1 (In [1]): %maven org.example:not-here:1.0 is not on the build's classpath");
     }
 
     @Test
     void aProjectModuleTheNotebookDoesNotNameIsNotOnItsClasspath() throws IOException {
-        Path nb = notebook("unnamed.ipynb", "dev.numpack.DType t = dev.numpack.DType.INT8;");
-        NotebookException e = assertThrows(NotebookException.class, () -> runner.run(nb));
-        assertTrue(e.getMessage().contains("does not compile"), e.getMessage());
-        assertTrue(e.getMessage().contains("package dev.numpack"), e.getMessage());
+        assertFailure(failure("unnamed.ipynb", "dev.numpack.DType t = dev.numpack.DType.INT8;"),
+                "unnamed.ipynb, cell 1 (In [1]): does not compile", "package dev.numpack");
     }
 
     @Test
@@ -156,16 +145,26 @@ class NotebookRunnerTest {
         Path nb = notebook("jars.ipynb", "%jars lib/*.jar\nhello.Hi.hi()");
         assertResult(runner.run(nb).codeCells().get(0).outputs().get(0).getAsJsonObject(), 1, "hi");
 
-        Path none = notebook("nojars.ipynb", "%jars nothing/*.jar");
-        NotebookException e = assertThrows(NotebookException.class, () -> runner.run(none));
-        assertTrue(e.getMessage().contains("%jars nothing/*.jar matches no file"), e.getMessage());
+        assertFailure(failure("nojars.ipynb", "%jars nothing/*.jar"), "nojars.ipynb, cell 1 (In [1]): %jars nothing/*.jar matches no file");
     }
 
     @Test
     void anotherMagicIsRefusedByName() throws IOException {
-        Path nb = notebook("magic.ipynb", "%%loadFromPOM\n<dependencies/>");
-        NotebookException e = assertThrows(NotebookException.class, () -> runner.run(nb));
-        assertTrue(e.getMessage().contains("magic %%loadFromPOM is not supported"), e.getMessage());
+        assertFailure(failure("magic.ipynb", "%%loadFromPOM\n<dependencies/>"), "magic.ipynb, cell 1 (In [1]): magic %%loadFromPOM is not supported");
+    }
+
+    /** @return the message of the failure a notebook of these cells stops with */
+    private String failure(String name, String... cells) throws IOException {
+        Path nb = notebook(name, cells);
+        return assertThrows(NotebookException.class, () -> runner.run(nb)).getMessage();
+    }
+
+    /** The message starts with the first part (where) and holds the others. */
+    private static void assertFailure(String message, String where, String... holds) {
+        assertTrue(message.startsWith(where), message);
+        for (String h : holds) {
+            assertTrue(message.contains(h), h + " not in: " + message);
+        }
     }
 
     /** Cells prefixed {@code md:} are markdown, the others code. */
