@@ -7,15 +7,15 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
-/** Draws the training curves (train loss; train and validation accuracy) as a PNG. */
-final class Curves {
+/** The training curves (train loss; train and validation accuracy), as a chart and as a PNG. */
+public final class Curves {
     private Curves() {}
 
     /**
      * @param points one per epoch, in order (at least one)
-     * @param png the file to write ({@code .png} is added by XChart when missing)
+     * @return the chart, 800 x 450 pixels, to show or save
      */
-    static void write(List<EpochReport.Point> points, Path png) throws IOException {
+    public static XYChart chart(List<EpochReport.Point> points) {
         double[] epochs = new double[points.size()];
         double[] loss = new double[points.size()];
         double[] train = new double[points.size()];
@@ -32,8 +32,17 @@ final class Curves {
         chart.addSeries("train loss", epochs, loss);
         chart.addSeries("train accuracy", epochs, train);
         chart.addSeries("validation accuracy", epochs, validation);
+        return chart;
+    }
+
+    /**
+     * @param points one per epoch, in order (at least one)
+     * @param png the file to write ({@code .png} is added by XChart when missing)
+     * @throws IOException if the file cannot be written
+     */
+    public static void write(List<EpochReport.Point> points, Path png) throws IOException {
         String name = png.toString();
-        BitmapEncoder.saveBitmap(chart, name.endsWith(".png") ? name.substring(0, name.length() - 4) : name,
+        BitmapEncoder.saveBitmap(chart(points), name.endsWith(".png") ? name.substring(0, name.length() - 4) : name,
                 BitmapEncoder.BitmapFormat.PNG);
     }
 }

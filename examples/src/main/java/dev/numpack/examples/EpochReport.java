@@ -20,9 +20,16 @@ import java.util.Map;
  * draws the whole history. Added after DJL's evaluator listeners, whose {@code onEpoch} computes the
  * metrics this one reads.
  */
-final class EpochReport extends TrainingListenerAdapter {
-    /** One epoch's figures. */
-    record Point(long epoch, double trainLoss, double trainAccuracy, double validationAccuracy) {}
+public final class EpochReport extends TrainingListenerAdapter {
+    /**
+     * One epoch's figures.
+     *
+     * @param epoch the epoch, from 1, counting those before a resume
+     * @param trainLoss the mean training loss
+     * @param trainAccuracy the training accuracy
+     * @param validationAccuracy the validation accuracy ({@code NaN} without a validation set)
+     */
+    public record Point(long epoch, double trainLoss, double trainAccuracy, double validationAccuracy) {}
 
     private final PrintStream out;
     private final Path csv;
@@ -37,7 +44,7 @@ final class EpochReport extends TrainingListenerAdapter {
      * @param csv the curves file
      * @param totalEpochs the epochs the run asks for
      */
-    EpochReport(PrintStream out, Path csv, long totalEpochs) {
+    public EpochReport(PrintStream out, Path csv, long totalEpochs) {
         this.out = out;
         this.csv = csv;
         this.totalEpochs = totalEpochs;
@@ -48,8 +55,9 @@ final class EpochReport extends TrainingListenerAdapter {
      * epochs' rows and loses later ones, which the resumed run trains again.
      *
      * @param resumedEpoch the epochs completed before this run (0 for a new run)
+     * @throws IOException if the curves file cannot be read or rewritten
      */
-    void startAfter(long resumedEpoch) throws IOException {
+    public void startAfter(long resumedEpoch) throws IOException {
         this.epoch = resumedEpoch;
         points.clear();
         if (Files.exists(csv)) {
@@ -64,6 +72,7 @@ final class EpochReport extends TrainingListenerAdapter {
         rewriteCsv(); // epochs after the checkpoint are trained again: their old figures go
     }
 
+    /** Starts the epoch's clock at its first batch and counts the rows trained. */
     @Override
     public void onTrainingBatch(Trainer trainer, BatchData batchData) {
         if (rows == 0) {
@@ -72,6 +81,7 @@ final class EpochReport extends TrainingListenerAdapter {
         rows += batchData.getBatch().getSize();
     }
 
+    /** Prints the epoch's line and rewrites the curves file with it. */
     @Override
     public void onEpoch(Trainer trainer) {
         epoch++;
@@ -88,7 +98,7 @@ final class EpochReport extends TrainingListenerAdapter {
     }
 
     /** @return the curves so far, in epoch order */
-    List<Point> points() {
+    public List<Point> points() {
         return List.copyOf(points);
     }
 

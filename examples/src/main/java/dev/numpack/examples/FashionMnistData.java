@@ -23,9 +23,9 @@ import java.util.stream.Stream;
  * and renamed into place when complete, so a run killed while importing leaves nothing a later run would
  * take for a finished import.
  */
-final class FashionMnistData {
+public final class FashionMnistData {
     /** Where Debian's {@code dataset-fashion-mnist} installs the IDX files. */
-    static final String DEBIAN = "/usr/share/datasets/fashion-mnist";
+    public static final String DEBIAN = "/usr/share/datasets/fashion-mnist";
     private static final String BUNDLED = "/fashion-mnist/";
     private static final String[] SPLITS = {"train", "t10k"};
     private static final int BUNDLED_TRAIN_ROWS = 9_000;
@@ -33,12 +33,16 @@ final class FashionMnistData {
     private FashionMnistData() {}
 
     /**
+     * Builds the store of Fashion-MNIST once (a later call reuses it): from {@code dataDir}, else from
+     * Debian's package, else from the test split bundled in this jar (see the class description).
+     *
      * @param store the store to build, or reuse when it exists
      * @param dataDir the directory given with {@code --data}, or {@code null}
      * @param log where progress goes
      * @return a line that says where the data came from and how much there is
+     * @throws IOException if the IDX files cannot be read or the store cannot be moved into place
      */
-    static String prepare(Path store, Path dataDir, PrintStream log) throws IOException {
+    public static String prepare(Path store, Path dataDir, PrintStream log) throws IOException {
         if (Files.isDirectory(store)) {
             try (NumPack np = NumPack.openReadOnly(store)) {
                 return "data: " + store + " (reused: " + np.shape("train_images")[0] + " train, "

@@ -204,7 +204,17 @@ public final class FashionMnistTraining implements Callable<Integer> {
                 .build();
     }
 
-    private static double testAccuracy(Trainer trainer, NumPackDataset test) throws IOException, TranslateException {
+    /**
+     * The share of a dataset's images the trainer's model classifies right (the arg-max of its 10 outputs
+     * equals the label), batch by batch, without training.
+     *
+     * @param trainer the trainer of the model to evaluate
+     * @param test the images and labels (closed when done)
+     * @return the accuracy, from 0 to 1 ({@code NaN} for an empty dataset)
+     * @throws IOException if the store cannot be read
+     * @throws TranslateException if a batch cannot be made
+     */
+    public static double testAccuracy(Trainer trainer, NumPackDataset test) throws IOException, TranslateException {
         long right = 0;
         long all = 0;
         try (test) {

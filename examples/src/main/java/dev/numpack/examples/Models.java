@@ -15,11 +15,11 @@ import ai.djl.nn.pooling.Pool;
  * The two networks the example trains on 28x28 grey images of 10 classes. Neither draws random numbers
  * while training (no dropout), so a resumed run can repeat an uninterrupted one bit for bit.
  */
-enum Models {
+public enum Models {
     /** A multilayer perceptron 784-256-128-10, ReLU: the published Fashion-MNIST MLP baseline (about 0.88). */
     MLP {
         @Override
-        Block build() {
+        public Block build() {
             return new SequentialBlock()
                     .add(Blocks.batchFlattenBlock(PIXELS))
                     .add(Linear.builder().setUnits(256).build())
@@ -32,7 +32,7 @@ enum Models {
     /** A small convolutional network: two 3x3 convolution + 2x2 max-pool stages, then 128 units (about 0.91). */
     CNN {
         @Override
-        Block build() {
+        public Block build() {
             return new SequentialBlock()
                     .add(new LambdaBlock(x -> new NDList(x.singletonOrThrow().reshape(new Shape(-1, 1, SIDE, SIDE)))))
                     .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(32).build())
@@ -49,17 +49,17 @@ enum Models {
     };
 
     /** Image side in pixels. */
-    static final int SIDE = 28;
+    public static final int SIDE = 28;
     /** Pixels per image. */
-    static final int PIXELS = SIDE * SIDE;
+    public static final int PIXELS = SIDE * SIDE;
     /** Clothing classes. */
-    static final int CLASSES = 10;
+    public static final int CLASSES = 10;
 
     /** @return a new, uninitialised network of this kind */
-    abstract Block build();
+    public abstract Block build();
 
     /** @return the shape {@code Trainer.initialize} takes: one image */
-    Shape inputShape() {
+    public Shape inputShape() {
         return new Shape(1, SIDE, SIDE);
     }
 }

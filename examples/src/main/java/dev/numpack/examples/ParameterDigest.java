@@ -12,11 +12,11 @@ import java.util.HexFormat;
  * A SHA-256 of every parameter's name, shape and bytes, in the block's own (fixed) parameter order: two runs
  * that end with the same digest end with bit-identical models.
  */
-final class ParameterDigest {
+public final class ParameterDigest {
     private ParameterDigest() {}
 
     /** @param block an initialised block @return 64 lower-case hex digits */
-    static String of(Block block) {
+    public static String of(Block block) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
