@@ -18,8 +18,10 @@ import java.util.TreeSet;
  * when the batch closes. Either every change of the batch is committed or none is; shape and dtype
  * changes are allowed. An array saved with its dtype and shape unchanged commits only the rows that differ
  * from the file (in place, redo-logged, as {@link NumPack#replace}) when they are at most a quarter of it
- * and fit the commit's 64 MiB budget for such rows; otherwise, and for any other change, the array is written to a new file. {@link #edit} changes an
- * array in place, with no copy per change. Call {@link #abort()} to discard the batch instead (or use
+ * and fit the commit's 64 MiB budget for such rows; otherwise, and for any other change, the array is
+ * written to a new file. {@link #delete} is a logical delete, as {@link NumPack#delete}: an array the batch
+ * only deletes rows from gets them marked in its deletion bitmap. {@link #edit} changes an array in place,
+ * with no copy per change. Call {@link #abort()} to discard the batch instead (or use
  * {@link NumPack#batchMode(java.util.function.Consumer)}, which aborts when the work throws).
  *
  * <pre>{@code
@@ -40,6 +42,11 @@ public final class BatchMode implements AutoCloseable {
     private final Set<String> dirty = new HashSet<>();
     private final Map<String, ByteBuffer> edits = new HashMap<>(); // the batch's own writable copies
     private final Set<String> dropped = new HashSet<>();
+    /**
+     * Rows deleted by this batch, as logical rows of the committed array, for arrays the batch does not
+     * rewrite: committed as {@link NumPack#delete} commits them (the deletion bitmap), not as a new file.
+     */
+    private final Map<String, TreeSet<Long>> deletions = new HashMap<>();
     private boolean aborted;
     private boolean closed;
 
@@ -74,6 +81,10 @@ public final class BatchMode implements AutoCloseable {
                 throw new ArrayNotFoundException(store.path(), name);
             }
             a = store.load(name);
+            TreeSet<Long> gone = deletions.get(name);
+            if (gone != null && !gone.isEmpty()) {
+                a = withoutRows(name, a, gone);
+            }
             cache.put(name, a);
         }
         return a;
@@ -112,6 +123,7 @@ public final class BatchMode implements AutoCloseable {
             w.put(a.buffer()).clear();
             cache.put(name, NdArray.adopt(a.dtype(), a.shape(), w));
             dirty.add(name);
+            deletions.remove(name); // written whole now, without the rows deleted before
             edits.put(name, w);
         }
         return w.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -125,6 +137,7 @@ public final class BatchMode implements AutoCloseable {
         cache.put(name, array);
         dirty.add(name);
         dropped.remove(name);
+        deletions.remove(name); // the new content is written whole
     }
 
     /** @param name array @param rows rows to append (same dtype and row shape) */
@@ -158,13 +171,60 @@ public final class BatchMode implements AutoCloseable {
         save(name, NdArray.adopt(a.dtype(), a.shape(), b));
     }
 
-    /** @param name array @param indices rows to remove (negative count from the end) */
+    /**
+     * Deletes rows logically, as {@link NumPack#delete}: later indices of this batch skip them. An array the
+     * batch does not otherwise change gets them marked deleted when the batch commits (the deletion bitmap;
+     * {@link NumPack#compact} removes them), exactly as {@code NumPack.delete} would; an array the batch
+     * writes anyway (saved, appended to, replaced or edited in it) is written without them.
+     *
+     * @param name array
+     * @param indices logical rows as this batch sees the array (negative count from the end; repeats are
+     *     ignored)
+     * @throws ArrayNotFoundException if there is no such array (or the batch dropped it)
+     * @throws InvalidArgumentException if an index is out of range, or the array is 0-d
+     */
     public void delete(String name, long... indices) {
-        NdArray a = cached(name);
-        Set<Long> gone = new HashSet<>();
-        for (long i : indices) {
-            gone.add(index(name, a, i));
+        ensureOpen();
+        if (dirty.contains(name)) {
+            NdArray a = cached(name);
+            Set<Long> gone = new HashSet<>();
+            for (long i : indices) {
+                gone.add(index(name, a, i));
+            }
+            save(name, withoutRows(name, a, gone));
+            return;
         }
+        long[] committed = store.shape(notDropped(name));
+        if (committed.length == 0) {
+            throw new InvalidArgumentException(store.path(), name, "a 0-d array has no rows to delete");
+        }
+        TreeSet<Long> gone = deletions.getOrDefault(name, new TreeSet<>());
+        long[] rows = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) { // every index is checked before any is recorded
+            rows[i] = committedRow(gone, RowChecks.index(store.path(), name, indices[i], committed[0] - gone.size()));
+        }
+        for (long r : rows) {
+            gone.add(r);
+        }
+        deletions.put(name, gone);
+        cache.remove(name); // a read copy without these rows is made on the next load
+    }
+
+    /** @return the committed logical row that is row {@code row} of the batch's view, which skips {@code gone} */
+    private static long committedRow(TreeSet<Long> gone, long row) {
+        long r = row;
+        for (long g : gone) { // ascending: each deleted row at or before the candidate shifts it by one
+            if (g <= r) {
+                r++;
+            } else {
+                break;
+            }
+        }
+        return r;
+    }
+
+    /** @return a copy of {@code a} without the rows in {@code gone} (indices of {@code a}) */
+    private NdArray withoutRows(String name, NdArray a, Set<Long> gone) {
         long[] shape = a.shape();
         shape[0] -= gone.size();
         int rb = (int) a.rowBytes();
@@ -176,7 +236,7 @@ public final class BatchMode implements AutoCloseable {
                 b.position(b.position() + rb);
             }
         }
-        save(name, NdArray.adopt(a.dtype(), shape, b.clear()));
+        return NdArray.adopt(a.dtype(), shape, b.clear());
     }
 
     /**
@@ -197,6 +257,7 @@ public final class BatchMode implements AutoCloseable {
             cache.remove(name);
             edits.remove(name);
             dirty.remove(name);
+            deletions.remove(name);
             dropped.add(name);
         }
     }
@@ -219,7 +280,15 @@ public final class BatchMode implements AutoCloseable {
     /** @param name array @return its shape as this batch sees it */
     public long[] shape(String name) {
         NdArray a = cache.get(name);
-        return a != null ? a.shape() : store.shape(notDropped(name));
+        if (a != null) {
+            return a.shape();
+        }
+        long[] s = store.shape(notDropped(name));
+        TreeSet<Long> gone = deletions.get(name);
+        if (gone != null && s.length > 0) {
+            s[0] -= gone.size();
+        }
+        return s;
     }
 
     private String notDropped(String name) {
@@ -249,8 +318,13 @@ public final class BatchMode implements AutoCloseable {
         }
         closed = true;
         try {
-            if (!aborted && (!dirty.isEmpty() || !dropped.isEmpty())) {
+            if (!aborted && (!dirty.isEmpty() || !dropped.isEmpty() || !deletions.isEmpty())) {
                 commits.run(this, c -> {
+                    for (Map.Entry<String, TreeSet<Long>> d : deletions.entrySet()) {
+                        if (!d.getValue().isEmpty()) { // not dirty, not dropped: save and drop clear the entry
+                            store.stageDelete(c, d.getKey(), d.getValue().stream().mapToLong(Long::longValue).toArray());
+                        }
+                    }
                     for (String n : dropped) {
                         if (c.current(n) != null) {
                             c.drop(n);

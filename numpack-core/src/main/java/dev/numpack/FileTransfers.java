@@ -84,7 +84,9 @@ final class FileTransfers {
     static NumPackException fileError(NumPack np, NumPackException e, String name, Path file) {
         String array = name != null ? name : e.array();
         if (file.equals(e.store())) {
-            return e.reframe(np.path(), array, file + ": ");
+            // a member the error names is kept in the message when the array it is imported as differs
+            String member = e.array() != null && !e.array().equals(array) ? " member '" + e.array() + "'" : "";
+            return e.reframe(np.path(), array, file + member + ": ");
         }
         return e.array() == null && array != null ? e.reframe(np.path(), array, "") : e;
     }

@@ -415,17 +415,20 @@ public final class NumPack implements AutoCloseable {
      * @param indices logical row indices (negative count from the end; repeats are ignored)
      */
     public void delete(String name, long... indices) {
-        mutate(c -> {
-            ArrayEntry e = existing(c.current(name), name);
-            if (e.record().ndim() == 0) {
-                throw new InvalidArgumentException(root, name, "a 0-d array has no rows to delete");
-            }
-            try {
-                c.delete(name, physical(e, indices));
-            } catch (FormatException tooMany) {
-                throw new InvalidArgumentException(root, name, tooMany.getMessage());
-            }
-        });
+        mutate(c -> stageDelete(c, name, indices));
+    }
+
+    /** Stages a logical delete of rows at logical {@code indices} (of the committed state) into {@code c}. */
+    void stageDelete(Commit c, String name, long[] indices) {
+        ArrayEntry e = existing(c.current(name), name);
+        if (e.record().ndim() == 0) {
+            throw new InvalidArgumentException(root, name, "a 0-d array has no rows to delete");
+        }
+        try {
+            c.delete(name, physical(e, indices));
+        } catch (FormatException tooMany) {
+            throw new InvalidArgumentException(root, name, tooMany.getMessage());
+        }
     }
 
     /**

@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -399,8 +398,6 @@ class ErrorContractTest {
     }
 
     @Test
-    @Disabled("NumPack.java's engine code (opening, snapshots, commit orchestration) still constructs the bare "
-            + "NumPackException; it is being moved into engine classes with typed errors: enable when that lands")
     void numPackThrowsOnlyTypedErrors() throws Exception {
         List<String> found = findIn(Stream.of(mainSources().resolve("NumPack.java")), UNTYPED);
         assertTrue(found.isEmpty(), "untyped errors in NumPack.java:\n  " + String.join("\n  ", found));

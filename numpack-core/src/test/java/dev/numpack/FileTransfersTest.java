@@ -76,7 +76,10 @@ class FileTransfersTest {
 
             ArrayNotFoundException missing = assertThrows(ArrayNotFoundException.class,
                     () -> np.importNpz("z", npz, "nope"));
-            assertEquals(npz, missing.store());
+            assertEquals(np.path(), missing.store(), "an import's error names the store");
+            assertEquals("z", missing.array(), "... and the target array");
+            assertTrue(missing.getMessage().contains("nope"), "... and the missing member: " + missing.getMessage());
+            assertTrue(missing.getMessage().contains(npz.toString()), "... and the file: " + missing.getMessage());
             InvalidArgumentException clash = assertThrows(InvalidArgumentException.class,
                     () -> np.importNpz(npz, Map.of("x", "same", "y", "same"), ProgressListener.NONE));
             assertTrue(clash.getMessage().contains("'same'"), clash.getMessage());

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -438,6 +439,9 @@ public final class OpFactory {
         for (Map.Entry<String, ArrayModel> e : m.arrays.entrySet()) {
             local.put(e.getKey(), e.getValue().rewritten());
         }
+        // arrays this batch only deletes rows from: the physical rows of the committed array still live in
+        // the batch's view; such arrays commit as NumPack.delete does (the bitmap), not as a new file
+        Map<String, List<Integer>> deleteOnly = new HashMap<>();
         Set<String> touched = new HashSet<>();
         List<BatchOp> ops = new ArrayList<>();
         List<String> descs = new ArrayList<>();
@@ -458,6 +462,7 @@ public final class OpFactory {
                     int c = r.nextInt(1000);
                     NdArray arr = data(r, dtypeFor(c), shapeFor(c, r.nextInt(cfg.smallRows + 1)));
                     ops.add(b -> b.save(nm, arr));
+                    deleteOnly.remove(nm);
                     descs.add("save " + nm + " " + arr);
                     local.put(nm, ArrayModel.of(arr));
                     touched.add(nm);
@@ -467,6 +472,7 @@ public final class OpFactory {
                     ArrayModel a = local.get(name);
                     NdArray rows = rowsFor(a, r.nextInt(cfg.smallRows + 1), r);
                     ops.add(b -> b.append(name, rows));
+                    deleteOnly.remove(name);
                     descs.add("append " + name + " " + rows);
                     a.appendRows(split(rows));
                     touched.add(name);
@@ -488,6 +494,7 @@ public final class OpFactory {
                     NdArray rows = rowsFor(a, k, r);
                     List<byte[]> sp = split(rows);
                     ops.add(b -> b.replace(name, rows, idx));
+                    deleteOnly.remove(name);
                     descs.add("replace " + name + " " + Arrays.toString(idx));
                     for (int j = 0; j < k; j++) {
                         a.gen.phys.set(a.normalize(idx[j]), sp.get(j));
@@ -508,6 +515,22 @@ public final class OpFactory {
                     }
                     ops.add(b -> b.delete(name, idx));
                     descs.add("delete " + name + " " + Arrays.toString(idx));
+                    if (!touched.contains(name) && m.arrays.containsKey(name)) {
+                        ArrayModel c = m.get(name);
+                        List<Integer> live0 = new ArrayList<>();
+                        for (int j = 0; j < c.liveRows(); j++) {
+                            live0.add(c.physical(j));
+                        }
+                        deleteOnly.put(name, live0);
+                    }
+                    List<Integer> still = deleteOnly.get(name);
+                    if (still != null) {
+                        for (int j = live - 1; j >= 0; j--) {
+                            if (gone.get(j)) {
+                                still.remove(j);
+                            }
+                        }
+                    }
                     List<byte[]> keep = new ArrayList<>();
                     for (int j = 0; j < live; j++) {
                         if (!gone.get(j)) {
@@ -520,6 +543,7 @@ public final class OpFactory {
                 }
                 case 4: {
                     ops.add(b -> b.drop(name));
+                    deleteOnly.remove(name);
                     descs.add("drop " + name);
                     local.remove(name);
                     touched.add(name);
@@ -582,6 +606,17 @@ public final class OpFactory {
                 ArrayModel committed = mm.get(t);
                 if (a == null) {
                     mm.arrays.remove(t);
+                } else if (deleteOnly.containsKey(t) && committed != null) {
+                    Set<Integer> keep = new HashSet<>(deleteOnly.get(t));
+                    List<Integer> livePhysical = new ArrayList<>();
+                    for (int j = 0; j < committed.liveRows(); j++) {
+                        livePhysical.add(committed.physical(j));
+                    }
+                    for (int p : livePhysical) {
+                        if (!keep.contains(p)) {
+                            committed.deleted.set(p); // a logical delete, as NumPack.delete commits it
+                        }
+                    }
                 } else {
                     mm.arrays.put(t, committed == null ? a.rewritten() : committed.committedByBatch(a));
                 }
