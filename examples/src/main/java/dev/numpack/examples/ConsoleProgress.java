@@ -18,8 +18,8 @@ final class ConsoleProgress implements ProgressListener {
     public void update(long done, long total) {
         long tenth = total <= 0 ? 10 : done * 10 / total;
         if (tenth != lastTenth) {
+            out.print((lastTenth < 0 ? what + ": " : " ") + tenth * 10 + "%");
             lastTenth = tenth;
-            out.print((tenth == 0 ? what + ": " : " ") + tenth * 10 + "%");
             if (tenth >= 10) {
                 out.println();
             }
