@@ -60,10 +60,10 @@ class ReadmeSnippetsTest {
     @Test
     void theResumeSnippetUsesTheOneCallAndZeroPaddedNames() throws IOException {
         String readme = Files.readString(README, StandardCharsets.UTF_8);
-        String checkpoints = readme.substring(readme.indexOf("## Checkpoints"));
+        String checkpoints = readme.substring(readme.indexOf("## Training with checkpoints"));
         checkpoints = checkpoints.substring(0, checkpoints.indexOf("\n## ", 1));
-        assertTrue(checkpoints.contains(".resume(model)"), "## Checkpoints resumes with CheckpointListener.resume(model)");
-        assertTrue(checkpoints.contains("checkpoint-000000000141"), "## Checkpoints names a checkpoint as it is written");
+        assertTrue(checkpoints.contains(".resume(model)"), "## Training with checkpoints resumes with CheckpointListener.resume(model)");
+        assertTrue(checkpoints.contains("checkpoint-000000000141"), "## Training with checkpoints names a checkpoint as it is written");
     }
 
     private static List<Block> javaBlocks(List<String> readme) {
