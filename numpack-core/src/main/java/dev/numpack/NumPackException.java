@@ -53,8 +53,12 @@ public class NumPackException extends RuntimeException {
         return array;
     }
 
-    /** @return what went wrong, without the store and array that {@link #getMessage()} puts before it */
-    String detail() {
+    /**
+     * @return what went wrong, without the store and array that {@link #getMessage()} puts before it: for a
+     *     caller that tells the same failure about another resource (an import into an array that failed on
+     *     its input file)
+     */
+    public String detail() {
         return detail;
     }
 

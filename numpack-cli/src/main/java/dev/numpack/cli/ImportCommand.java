@@ -2,8 +2,10 @@ package dev.numpack.cli;
 
 import dev.numpack.ArrayInfo;
 import dev.numpack.ArrayNotFoundException;
+import dev.numpack.CorruptStoreException;
 import dev.numpack.NumPack;
 import dev.numpack.InvalidArgumentException;
+import dev.numpack.StoreIOException;
 import dev.numpack.io.FileFormat;
 import dev.numpack.io.NpzReader;
 import java.nio.file.Files;
@@ -58,12 +60,20 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         requireFile(store, name, in);
-        FileFormat format = FileFormat.detect(in); // before the store is touched
-        if (member != null && format != FileFormat.NPZ) {
-            throw new ParameterException(spec.commandLine(), "--member applies to .npz archives, and " + in
-                    + " is " + (format == FileFormat.NPY ? "a .npy file" : "an IDX file"));
+        FileFormat format;
+        Map<String, String> names;
+        try { // the input is checked before the store is touched; its errors are the import's: store and array
+            format = FileFormat.detect(in);
+            if (member != null && format != FileFormat.NPZ) {
+                throw new ParameterException(spec.commandLine(), "--member applies to .npz archives, and " + in
+                        + " is " + (format == FileFormat.NPY ? "a .npy file" : "an IDX file"));
+            }
+            names = format == FileFormat.NPZ ? memberNames() : Map.of();
+        } catch (CorruptStoreException e) {
+            throw new CorruptStoreException(store, name, in + ": " + e.detail(), e);
+        } catch (StoreIOException e) {
+            throw new StoreIOException(store, name, in + ": " + e.detail(), e);
         }
-        Map<String, String> names = format == FileFormat.NPZ ? memberNames() : Map.of();
         try (NumPack np = Stores.createOrOpen(store)) {
             try (ProgressBar bar = root.progressBar("import " + name)) {
                 switch (format) {
