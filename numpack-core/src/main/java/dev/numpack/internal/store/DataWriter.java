@@ -1,5 +1,6 @@
 package dev.numpack.internal.store;
 
+import dev.numpack.CorruptStoreException;
 import dev.numpack.internal.format.JournalCodec.Action;
 import dev.numpack.internal.format.SegmentManifest;
 import java.io.IOException;
@@ -101,6 +102,11 @@ public final class DataWriter {
 
     private void writePlain(String name, RowSource src, Prepared p) throws IOException {
         String finalName = StoreLayout.dataFile(name);
+        if (Files.isDirectory(ctx.layout.path(finalName), LinkOption.NOFOLLOW_LINKS)) {
+            // the commit's rename onto it could never be applied: refuse before anything is staged
+            throw new CorruptStoreException(ctx.root(), name, finalName + " is a directory, not a data file:"
+                    + " nothing changed (remove that directory to save the array)");
+        }
         String tmp = StoreLayout.tempName(finalName, ctx.uniqueToken());
         Path path = ctx.layout.path(tmp);
         p.created.add(path);

@@ -85,6 +85,7 @@ public final class Journal {
         }
         try {
             validate(actions); // refuse before the commit point: a journal that cannot apply must never be durable
+            refuseRenamesOntoDirectories(actions);
             String bad = layout.inPlaceWriteProblem(file());
             if (bad != null) {
                 throw new CorruptStoreException(layout.root(), null, StoreLayout.JOURNAL + " " + bad);
@@ -118,7 +119,7 @@ public final class Journal {
                 throw new CommitException(false, e);
             }
             try {
-                applyValidated(actions);
+                applyValidated(actions, false);
                 clear(ch, false);
                 clearedDurably = !ops.durable();
             } catch (IOException | RuntimeException e) {
@@ -146,7 +147,7 @@ public final class Journal {
             }
         }
         try {
-            applyValidated(actions);
+            applyValidated(actions, false);
         } catch (IOException | RuntimeException e) {
             throw new CommitException(true, e); // the rename may have happened: let recovery decide
         }
@@ -269,16 +270,38 @@ public final class Journal {
         }
     }
 
-    private void apply(List<Action> actions) throws IOException {
-        validate(actions);
-        applyValidated(actions);
+    /**
+     * A file can never be renamed over a directory, so a journal holding such a rename could never be
+     * completed: it must not become durable. (A DELETE earlier in the journal does not help: it leaves a
+     * directory that is not empty.)
+     */
+    private void refuseRenamesOntoDirectories(List<Action> actions) {
+        for (Action a : actions) {
+            if (a.kind() == JournalCodec.Kind.RENAME && ontoDirectory(a)) {
+                throw new CorruptStoreException(layout.root(), null, a.target()
+                        + " is a directory: a data file cannot be renamed over it; nothing applied");
+            }
+        }
     }
 
-    private void applyValidated(List<Action> actions) throws IOException {
+    private boolean ontoDirectory(Action rename) {
+        return Files.isDirectory(layout.resolve(rename.target(), null), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Recovery: applies what it can; a rename onto a directory is skipped (see {@link #applyAll}). */
+    private void apply(List<Action> actions) throws IOException {
+        validate(actions);
+        applyValidated(actions, true);
+    }
+
+    /**
+     * @param recovering whether an interrupted commit is being completed (see {@link #applyAll})
+     */
+    private void applyValidated(List<Action> actions, boolean recovering) throws IOException {
         Set<Path> dirs = new LinkedHashSet<>();
         java.util.Map<Path, FileChannel> written = new java.util.LinkedHashMap<>(); // open once per file
         try {
-            applyAll(actions, dirs, written);
+            applyAll(actions, dirs, written, recovering);
             for (FileChannel ch : written.values()) {
                 if (ops.durable()) {
                     ch.force(false);
@@ -304,13 +327,22 @@ public final class Journal {
         }
     }
 
-    private void applyAll(List<Action> actions, Set<Path> dirs, java.util.Map<Path, FileChannel> written)
-            throws IOException {
+    /**
+     * Applies the actions in order. When {@code recovering}, a rename onto a directory (a journal of an
+     * older version, or a directory made after the commit's check) is skipped, not failed: it can never
+     * succeed, and failing would leave the whole store unopenable for one array. The staged file stays for
+     * the sweeper; the array's record then names a directory, so it reads as a broken array.
+     */
+    private void applyAll(List<Action> actions, Set<Path> dirs, java.util.Map<Path, FileChannel> written,
+            boolean recovering) throws IOException {
         for (Action a : actions) {
             Path p = layout.resolve(a.path(), null);
             switch (a.kind()) {
                 case RENAME: {
                     Path to = layout.resolve(a.target(), null);
+                    if (recovering && ontoDirectory(a)) {
+                        break;
+                    }
                     if (Files.exists(p)) {
                         ops.rename(p, to);
                     } else if (!Files.exists(to)) {

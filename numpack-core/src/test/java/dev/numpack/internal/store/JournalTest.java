@@ -165,15 +165,52 @@ class JournalTest extends EngineStoreCase {
         assertFalse(Files.exists(s.root.resolve("sub/x")));
     }
 
+    /** Commits {@code actions}, expecting a refusal before the commit point; @return its cause */
+    private CorruptStoreException refusedBeforeTheCommitPoint(List<Action> actions) {
+        Journal.CommitException e = assertThrows(Journal.CommitException.class, () -> journal.commit(actions, false));
+        assertFalse(e.committed(), "refused before the journal became durable");
+        assertTrue(e.getCause() instanceof CorruptStoreException, String.valueOf(e.getCause()));
+        assertFalse(journal.present());
+        return (CorruptStoreException) e.getCause();
+    }
+
+    /** {@link #staged()}, a staged {@code dir.txt.tmp-np2} and a directory {@code dir.txt} (or below it). */
+    private List<Action> stagedWithDirectory(String directory) throws Exception {
+        List<Action> actions = new java.util.ArrayList<>(staged());
+        s.write("dir.txt.tmp-np2", new byte[] {1});
+        Files.createDirectories(s.root.resolve(directory));
+        return actions;
+    }
+
     @Test
     void aCommitThatCannotApplyIsRefusedBeforeTheCommitPoint() throws Exception {
         List<Action> actions = new java.util.ArrayList<>(staged());
         actions.add(Action.pwrite("rows.bin", -1, ByteBuffer.wrap(new byte[] {1})));
-        Journal.CommitException e = assertThrows(Journal.CommitException.class, () -> journal.commit(actions, false));
-        assertFalse(e.committed(), "refused before the journal became durable");
-        assertTrue(e.getCause() instanceof CorruptStoreException, String.valueOf(e.getCause()));
+        refusedBeforeTheCommitPoint(actions);
         assertUntouched();
-        assertFalse(journal.present());
+    }
+
+    @Test
+    void aCommitRenamingOntoADirectoryIsRefusedBeforeTheCommitPoint() throws Exception {
+        List<Action> actions = stagedWithDirectory("dir.txt");
+        actions.add(0, Action.delete("dir.txt")); // an empty directory's delete does not make it pass either
+        actions.add(1, Action.rename("dir.txt.tmp-np2", "dir.txt"));
+        CorruptStoreException e = refusedBeforeTheCommitPoint(actions);
+        assertTrue(e.getMessage().contains("dir.txt is a directory"), e.getMessage());
+        assertUntouched();
+        assertTrue(Files.isDirectory(s.root.resolve("dir.txt")));
+    }
+
+    @Test
+    void recoverySkipsARenameOntoADirectoryAndAppliesTheRest() throws Exception {
+        List<Action> actions = stagedWithDirectory("dir.txt/inside");
+        actions.add(0, Action.rename("dir.txt.tmp-np2", "dir.txt"));
+        crashAfterCommitPoint(actions);
+        assertTrue(journal.recover(), "the committed journal was completed");
+        assertApplied();
+        assertTrue(Files.isDirectory(s.root.resolve("dir.txt/inside")), "the directory is left as it was");
+        assertArrayEquals(new byte[] {1}, s.read("dir.txt.tmp-np2"), "the staged file is left for the sweeper");
+        assertFalse(journal.recover(), "nothing left to redo");
     }
 
     @Test
