@@ -146,6 +146,10 @@ public final class LazyArray implements AutoCloseable {
      */
     public NdArray gather(long... indices) {
         long[] shape = shapeWithRows(indices.length);
+        ensureOpen();
+        for (long idx : indices) {
+            normalize(idx); // every index is checked before the result, which may be large, is allocated
+        }
         ByteBuffer b = allocate(shape);
         gather(indices, b);
         return NdArray.adopt(dtype(), shape, b.clear());

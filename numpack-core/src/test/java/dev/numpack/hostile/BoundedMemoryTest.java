@@ -1,0 +1,63 @@
+package dev.numpack.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.numpack.DType;
+import dev.numpack.NdArray;
+import dev.numpack.NumPack;
+import dev.numpack.testkit.ChildJvm;
+import dev.numpack.testkit.ChildResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Operations whose memory could be driven by a size the store records rather than by the data there is
+ * run in a child JVM with a 64 MiB heap: each ends with its result or a typed error, never with
+ * {@link OutOfMemoryError}.
+ */
+class BoundedMemoryTest {
+    private static final String HEAP = "64m";
+    /** Bytes per row of the wide arrays: far above the child's heap. */
+    private static final long WIDE_ROW = 1_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    /** Runs {@link BoundedMemoryChild} at {@link #HEAP}; @return the line it printed */
+    private String child(Path store, String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of(store.toString()));
+        all.addAll(List.of(args));
+        ChildResult r = ChildJvm.main(BoundedMemoryChild.class, all.toArray(String[]::new)).heap(HEAP)
+                .jvmArgs("-XX:MaxDirectMemorySize=" + HEAP).run(Duration.ofMinutes(2));
+        assertEquals(0, r.exitCode(), r.out() + r.err());
+        return r.out().strip();
+    }
+
+    private Path storeWithEmptyWideArray() {
+        Path store = dir.resolve("store");
+        try (NumPack np = NumPack.open(store)) {
+            np.save("wide", NdArray.zeros(DType.UINT8, 0, WIDE_ROW));
+        }
+        return store;
+    }
+
+    @Test
+    void outOfRangeGatherFailsBeforeAllocatingTheResult() throws Exception {
+        String out = child(storeWithEmptyWideArray(), "gather", "wide", "5");
+        assertTrue(out.startsWith("InvalidArgumentException") && out.contains("array=wide"), out);
+    }
+
+    @Test
+    void exportOfAnEmptyArrayWithHugeRowsReservesNoBuffer() throws Exception {
+        Path npy = dir.resolve("wide.npy");
+        assertEquals("ok", child(storeWithEmptyWideArray(), "exportNpy", "wide", npy.toString()));
+        assertTrue(Files.size(npy) < 1024, "header only: " + Files.size(npy));
+    }
+}
