@@ -8,10 +8,13 @@ import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.testkit.ChildJvm;
 import dev.numpack.testkit.ChildResult;
+import dev.numpack.internal.format.JournalCodec;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,5 +62,26 @@ class BoundedMemoryTest {
         Path npy = dir.resolve("wide.npy");
         assertEquals("ok", child(storeWithEmptyWideArray(), "exportNpy", "wide", npy.toString()));
         assertTrue(Files.size(npy) < 1024, "header only: " + Files.size(npy));
+    }
+
+    /** A sparse file of {@code bytes} bytes that starts with {@code head}: big on paper, cheap on disk. */
+    private static void sparse(Path file, ByteBuffer head, long bytes) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(0);
+            f.getChannel().write(head.duplicate(), 0);
+            f.setLength(bytes);
+        }
+    }
+
+    @Test
+    void aJournalFileOfAGigabyteIsReadOnlyAsFarAsItsRecordedLength() throws Exception {
+        Path store = storeWithEmptyWideArray();
+        Path journal = store.resolve("numpack.journal");
+        // a committed journal (its one action deletes a file that is not there) with a gigabyte behind it
+        sparse(journal, JournalCodec.encode(List.of(JournalCodec.Action.delete("absent.npkd"))), 1L << 30);
+        assertEquals("ok", child(store, "open"));
+        // a cleared journal (magic zeroed) of the same size
+        sparse(journal, ByteBuffer.allocate(16), 1L << 30);
+        assertEquals("ok", child(store, "open"));
     }
 }
