@@ -84,4 +84,18 @@ class BoundedMemoryTest {
         sparse(journal, ByteBuffer.allocate(16), 1L << 30);
         assertEquals("ok", child(store, "open"));
     }
+
+    @Test
+    void aSegmentManifestLargerThanItsSegmentsAllowIsRefusedUnheld() throws Exception {
+        Path store = dir.resolve("segmented");
+        try (NumPack np = HostileFixture.builder(store).build()) {
+            np.save("s", NdArray.zeros(DType.INT32, 100, 4)); // two segments
+        }
+        Path manifest = store.resolve("data_s.npkseg");
+        ByteBuffer text = ByteBuffer.wrap(Files.readAllBytes(manifest));
+        sparse(manifest, text, 48L << 20);
+        String out = child(store, "gather", "s", "0");
+        assertTrue(out.startsWith("CorruptStoreException") && out.contains("array=s")
+                && out.contains("data_s.npkseg says more than"), out);
+    }
 }

@@ -22,8 +22,12 @@ import java.util.TreeMap;
  * share it without locks and a writer publishes a new one after each commit.
  */
 public final class StoreSnapshot {
-    /** Largest manifest we read; a real one lists at most a few thousand segments. */
-    private static final long MAX_MANIFEST_BYTES = 64L << 20;
+    /** A manifest's bytes besides its segment entries: braces, version, key (whitespace is not counted). */
+    private static final long MANIFEST_FRAME_BYTES = 4096;
+    /** A segment entry's bytes besides its escaped path: keys, two 64-bit numbers, punctuation. */
+    private static final long MANIFEST_ENTRY_BYTES = 512;
+    /** The most a JSON string escape expands one byte of a path: to six bytes, a unicode escape. */
+    private static final long JSON_ESCAPE_FACTOR = 6;
 
     private final Map<String, ArrayEntry> arrays;
 
@@ -124,12 +128,16 @@ public final class StoreSnapshot {
 
     private static SegmentManifest readManifest(StoreLayout layout, ArrayRecord r, Path file) throws IOException {
         String name = r.name();
-        if (Files.size(file) > MAX_MANIFEST_BYTES) {
-            throw new CorruptStoreException(layout.root(), name, r.dataFile() + " is implausibly large");
+        long limit = manifestLimit(layout, name);
+        String text = CompactJson.read(file, limit);
+        if (text == null) {
+            throw new CorruptStoreException(layout.root(), name, r.dataFile() + " says more than the " + limit
+                    + " bytes (whitespace aside) any manifest of the files in " + StoreLayout.segmentDir(name)
+                    + "/ can say");
         }
         SegmentManifest m;
         try {
-            m = SegmentManifest.decode(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+            m = SegmentManifest.decode(text);
             m.check(r.rowBytes(), r.physicalRows());
         } catch (FormatException e) {
             throw new CorruptStoreException(layout.root(), name, r.dataFile() + ": " + e.getMessage(), e);
@@ -155,6 +163,27 @@ public final class StoreSnapshot {
             }
         }
         return m;
+    }
+
+    /**
+     * The largest manifest the array's segment directory allows: a manifest may list only files directly
+     * inside it, each once, so its size (whitespace aside) follows from their names, whatever the file
+     * claims. Counted before the manifest is read, so a damaged, huge one is refused without being held.
+     */
+    private static long manifestLimit(StoreLayout layout, String name) throws IOException {
+        String dir = StoreLayout.segmentDir(name);
+        Path segments = layout.path(dir);
+        long limit = MANIFEST_FRAME_BYTES;
+        if (!Files.isDirectory(segments, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return limit;
+        }
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(segments)) {
+            for (Path f : files) {
+                long path = (dir + "/" + f.getFileName()).getBytes(StandardCharsets.UTF_8).length;
+                limit += MANIFEST_ENTRY_BYTES + JSON_ESCAPE_FACTOR * path;
+            }
+        }
+        return limit;
     }
 
     /** The metadata file's bytes; a file over 1 GiB (about ten million records) is refused, not read. */
