@@ -98,4 +98,14 @@ class BoundedMemoryTest {
         assertTrue(out.startsWith("CorruptStoreException") && out.contains("array=s")
                 && out.contains("data_s.npkseg says more than"), out);
     }
+
+    @Test
+    void metadataGrownPastItsRecordsIsRefusedAfterReadingTheRecords() throws Exception {
+        Path store = storeWithEmptyWideArray();
+        Path meta = store.resolve("metadata.npkm");
+        sparse(meta, ByteBuffer.wrap(Files.readAllBytes(meta)), 600L << 20);
+        String out = child(store, "open");
+        assertTrue(out.startsWith("CorruptStoreException") && out.contains("metadata.npkm")
+                && out.contains("trailing bytes"), out);
+    }
 }

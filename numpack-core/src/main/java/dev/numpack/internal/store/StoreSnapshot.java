@@ -6,6 +6,7 @@ import dev.numpack.internal.format.DeletionBitmap;
 import dev.numpack.internal.format.FormatException;
 import dev.numpack.internal.format.MetadataCodec;
 import dev.numpack.internal.format.SegmentManifest;
+import dev.numpack.internal.format.TruncatedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,7 +75,7 @@ public final class StoreSnapshot {
             if (bad != null) {
                 throw new CorruptStoreException(root, null, StoreLayout.METADATA + " " + bad);
             }
-            records = MetadataCodec.decode(readMetadata(meta));
+            records = readMetadata(meta);
         } catch (NoSuchFileException e) {
             return new StoreSnapshot(Map.of());
         } catch (FormatException e) {
@@ -186,13 +187,38 @@ public final class StoreSnapshot {
         return limit;
     }
 
-    /** The metadata file's bytes; a file over 1 GiB (about ten million records) is refused, not read. */
-    private static java.nio.ByteBuffer readMetadata(Path meta) throws IOException {
-        long size = Files.size(meta);
-        if (size > (1L << 30)) {
-            throw new FormatException("file of " + size + " bytes is implausibly large");
+    /** Bytes of the metadata first read: a store of a few thousand arrays needs no more. */
+    private static final int FIRST_METADATA_READ = 1 << 20;
+    /** The largest buffer the JVM allocates. */
+    private static final int MAX_READ = Integer.MAX_VALUE - 8;
+
+    /**
+     * Decodes the metadata file from as many of its first bytes as its records need, doubling the read
+     * while they end early: memory follows what the records hold (at most twice it), not the file's size,
+     * so a file grown by junk past its records is refused, with little read, as having trailing bytes.
+     */
+    private static List<ArrayRecord> readMetadata(Path meta) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(meta)) {
+            long size = ch.size();
+            int read = (int) Math.min(size, FIRST_METADATA_READ);
+            while (true) {
+                java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(read);
+                FileOps.readFully(ch, first, 0);
+                try {
+                    List<ArrayRecord> records = MetadataCodec.decode(first.flip());
+                    if (read < size) {
+                        throw new FormatException((size - read) + " unexpected trailing bytes after "
+                                + records.size() + " records");
+                    }
+                    return records;
+                } catch (TruncatedException e) {
+                    if (read == size || read == MAX_READ) {
+                        throw e;
+                    }
+                    read = (int) Math.min(Math.min(size, MAX_READ), 2L * read);
+                }
+            }
         }
-        return FileOps.readAll(meta);
     }
 
     private static void requirePlainFile(StoreLayout layout, Path file, String name) {
