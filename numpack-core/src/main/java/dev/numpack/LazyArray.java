@@ -243,6 +243,8 @@ public final class LazyArray implements AutoCloseable {
      * @return the array
      * @throws InvalidArgumentException naming the store, the array and the bytes needed, if the array is
      *     more than the 2 GiB an {@link NdArray} holds
+     * @throws OutOfMemoryError naming the store, the array and the bytes needed, if the JVM has no room for
+     *     them (a valid array may be larger than the memory the JVM was given)
      * @throws AlreadyClosedException if this view or its store is closed
      */
     public NdArray load() {

@@ -23,6 +23,7 @@ public final class BoundedMemoryChild {
                 case "gather" -> np.gather(args[2], Long.parseLong(args[3]));
                 case "exportNpy" -> np.exportNpy(args[2], Path.of(args[3]));
                 case "delete" -> np.delete(args[2], Long.parseLong(args[3]));
+                case "load" -> np.load(args[2]);
                 default -> throw new IllegalArgumentException(op);
             }
             System.out.println("ok");

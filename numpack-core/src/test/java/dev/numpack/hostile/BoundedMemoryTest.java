@@ -12,6 +12,7 @@ import dev.numpack.NumPack;
 import dev.numpack.testkit.ChildJvm;
 import dev.numpack.testkit.ChildResult;
 import dev.numpack.internal.format.JournalCodec;
+import dev.numpack.internal.format.NpyHeader;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -129,5 +130,21 @@ class BoundedMemoryTest {
         }
         assertFalse(Files.exists(store.resolve("deleted_e.npkb")), "no bitmap is written");
         assertFalse(Files.exists(store.resolve("deleted_small.npkb")), "no bitmap is written");
+    }
+
+    @Test
+    void loadingAValidArrayLargerThanTheMemoryNamesItAndTheBytesItNeeds() throws Exception {
+        long rows = 80;
+        long rowBytes = 1L << 20;
+        Path npy = dir.resolve("big.npy");
+        ByteBuffer header = NpyHeader.encode(DType.UINT8, new long[] {rows, rowBytes});
+        sparse(npy, header, header.remaining() + rows * rowBytes);
+        Path store = dir.resolve("big-store");
+        try (NumPack np = NumPack.open(store)) {
+            np.importNpy("big", npy);
+        }
+        String out = child(store, "load", "big");
+        assertTrue(out.startsWith("OOM ") && out.contains("array 'big'")
+                && out.contains("needs " + rows * rowBytes + " bytes"), out);
     }
 }
