@@ -215,16 +215,16 @@ public final class Commit {
     /** Stages a logical deletion of rows. */
     public void delete(String name, long[] physicalRows) {
         ArrayEntry e = next.get(name);
-        if (e.bitmap() == null && e.manifest() == null && e.record().rowBytes() == 0) {
-            // Rows of zero bytes are all alike: deleting k of them is having k fewer, which needs no bitmap
-            // (one for 2^31 such rows would take 256 MiB of memory and of disk).
-            long[] shape = e.record().shape();
-            shape[0] -= java.util.Arrays.stream(physicalRows).distinct().count();
-            next.put(name, new ArrayEntry(e.record().with(shape, e.record().dataFile(), now), null, null));
-            return;
+        DeletionBitmap bm;
+        try {
+            bm = (e.bitmap() == null ? DeletionBitmap.allLive(e.physicalRows()) : e.bitmap()).withDeleted(physicalRows);
+        } catch (OutOfMemoryError tooLarge) {
+            // a bit per physical row, built in memory: a valid array may have more rows than the JVM has room
+            // for (2^31 rows of zero bytes need 256 MiB); nothing is staged yet, so the store is unchanged
+            throw new InvalidArgumentException(ctx.root(), name, "deleting rows needs a deletion bitmap of "
+                    + 8 * ((e.physicalRows() + 63) / 64) + " bytes (a bit per row of " + e.physicalRows()
+                    + "), more than the JVM has free", tooLarge);
         }
-        DeletionBitmap bm = e.bitmap() == null ? DeletionBitmap.allLive(e.physicalRows()) : e.bitmap();
-        bm = bm.withDeleted(physicalRows);
         next.put(name, new ArrayEntry(e.record().with(e.record().shape(), e.record().dataFile(), now), e.manifest(), bm));
     }
 
