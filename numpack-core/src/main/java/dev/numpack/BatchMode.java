@@ -58,7 +58,8 @@ public final class BatchMode implements AutoCloseable {
 
     /**
      * Reads an array into memory (once; later calls return the cached array). An array that fits the 2 GiB
-     * limit but not the JVM's free memory fails with the JVM's {@link OutOfMemoryError}.
+     * limit but not the JVM's free memory fails with the JVM's {@link OutOfMemoryError}, naming the array and
+     * the bytes it needs.
      *
      * @param name array
      * @return the array as this batch sees it (cached after the first load; while an {@link #edit} copy of it

@@ -55,11 +55,12 @@ final class FileTransfers {
     static void exportNpy(NumPack np, String name, Path npy, ProgressListener progress) {
         try (LazyArray a = np.lazy(name); NpyWriter w = NpyWriter.create(npy, a.dtype(), a.shape())) {
             long rb = Math.max(1, a.rowBytes());
-            if (rb > Integer.MAX_VALUE - 8) {
+            if (rb > Integer.MAX_VALUE - 8 && a.rows() > 0) {
                 throw new InvalidArgumentException(np.path(), name, "rows of " + rb + " bytes are too large to export");
             }
             long per = Math.max(1, DataWriter.COPY_BYTES / rb);
-            ByteBuffer buf = ByteBuffer.allocateDirect((int) (Math.min(per, Math.max(1, a.rows())) * rb));
+            // sized by the rows there are: an empty array with huge rows needs no buffer at all
+            ByteBuffer buf = ByteBuffer.allocateDirect((int) (Math.min(per, a.rows()) * Math.min(rb, Integer.MAX_VALUE)));
             for (long r = 0; r < a.rows(); r += per) {
                 long n = Math.min(per, a.rows() - r);
                 buf.clear();

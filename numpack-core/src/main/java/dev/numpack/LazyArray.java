@@ -146,6 +146,10 @@ public final class LazyArray implements AutoCloseable {
      */
     public NdArray gather(long... indices) {
         long[] shape = shapeWithRows(indices.length);
+        ensureOpen();
+        for (long idx : indices) {
+            normalize(idx); // every index is checked before the result, which may be large, is allocated
+        }
         ByteBuffer b = allocate(shape);
         gather(indices, b);
         return NdArray.adopt(dtype(), shape, b.clear());
@@ -239,6 +243,8 @@ public final class LazyArray implements AutoCloseable {
      * @return the array
      * @throws InvalidArgumentException naming the store, the array and the bytes needed, if the array is
      *     more than the 2 GiB an {@link NdArray} holds
+     * @throws OutOfMemoryError naming the store, the array and the bytes needed, if the JVM has no room for
+     *     them (a valid array may be larger than the memory the JVM was given)
      * @throws AlreadyClosedException if this view or its store is closed
      */
     public NdArray load() {

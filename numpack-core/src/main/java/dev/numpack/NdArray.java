@@ -483,7 +483,8 @@ public final class NdArray {
      * @return a zeroed little-endian direct buffer of exactly the array's bytes
      * @throws InvalidArgumentException naming the store, the array and the bytes needed, if they are more
      *     than the 2 GiB one buffer holds
-     * @throws OutOfMemoryError if the JVM has no room for them (not ours to turn into an exception)
+     * @throws OutOfMemoryError if the JVM has no room for them (not ours to turn into an exception), with a
+     *     message naming the store, the array and the bytes needed
      */
     static ByteBuffer allocate(Path store, String array, DType dtype, long[] shape) {
         long bytes = byteSize(store, array, dtype, shape);
@@ -492,7 +493,16 @@ public final class NdArray {
                     + Integer.MAX_VALUE + " bytes), this needs " + bytes + " bytes: read it in ranges "
                     + "(LazyArray.readRows, scanRows) or stream it");
         }
-        return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (OutOfMemoryError e) {
+            // still the JVM's error, but saying whose array needed how much: the JVM's own message says neither
+            OutOfMemoryError named = new OutOfMemoryError("store " + store + ", array '" + array + "': an "
+                    + "in-memory copy needs " + bytes + " bytes, more than the JVM has free (" + e.getMessage()
+                    + "): read it in ranges (LazyArray.readRows, scanRows) or stream it");
+            named.initCause(e);
+            throw named;
+        }
     }
 
     private interface IntFn {

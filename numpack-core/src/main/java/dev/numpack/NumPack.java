@@ -279,10 +279,15 @@ public final class NumPack implements AutoCloseable {
     // ------------------------------------------------------------------ reads
 
     /**
-     * Reads a whole array (its logical rows) into memory.
+     * Reads a whole array (its logical rows) into memory. A valid array may be larger than the memory the
+     * JVM was given: then this fails as {@link LazyArray#load} does, naming the array and the bytes needed
+     * (read such arrays in ranges with {@link #lazy} or {@link #stream}).
      *
      * @param name array
      * @return the array
+     * @throws InvalidArgumentException naming the store, the array and the bytes needed, if the array is
+     *     more than the 2 GiB an {@link NdArray} holds
+     * @throws OutOfMemoryError naming the store, the array and the bytes needed, if the JVM has no room for them
      */
     public NdArray load(String name) {
         try (LazyArray a = lazy(name)) {

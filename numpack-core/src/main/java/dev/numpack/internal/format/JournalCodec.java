@@ -137,6 +137,23 @@ public final class JournalCodec {
         return b.position(0);
     }
 
+    /** Bytes before the payload: magic, payload length, checksum. */
+    public static final int HEADER_BYTES = HEADER;
+
+    /**
+     * @param header at least the first {@link #HEADER_BYTES} bytes of a journal file, from its position
+     * @return the bytes the journal it starts occupies (header and payload), or -1 when it starts none or
+     *     records a length no journal can have ({@link #encode} refuses 2 GiB): then no more need be read
+     */
+    public static long recordedLength(ByteBuffer header) {
+        ByteBuffer b = header.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (b.remaining() < HEADER || b.getInt(b.position()) != MAGIC) {
+            return -1;
+        }
+        long size = b.getLong(b.position() + 4);
+        return size < 4 || size > Integer.MAX_VALUE - 64 - HEADER ? -1 : HEADER + size;
+    }
+
     /**
      * @param first4 at least the first 4 bytes of a journal file
      * @return whether they start a journal (which may still be torn: {@link #decode} decides)

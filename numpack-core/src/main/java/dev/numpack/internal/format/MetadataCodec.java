@@ -81,7 +81,9 @@ public final class MetadataCodec {
     /**
      * @param bytes the whole file (from position to limit)
      * @return the records in file order
-     * @throws FormatException if the bytes are not a valid version-1 metadata file
+     * @throws FormatException if the bytes are not a valid version-1 metadata file; a
+     *     {@link TruncatedException} when they end before the records do (so a reader given only the
+     *     file's first bytes knows to read more)
      */
     public static List<ArrayRecord> decode(ByteBuffer bytes) {
         ByteBuffer b = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
@@ -99,7 +101,7 @@ public final class MetadataCodec {
         // smallest possible record: empty name, 0-d, empty path, fixed fields
         long minRecord = 4 + 4 + 4 + 8 + 8 + 1 + 1 + 4 + 8 + 8 + 1;
         if (count * minRecord > b.remaining()) {
-            throw new FormatException("array_count " + count + " cannot fit in the " + b.remaining()
+            throw new TruncatedException("array_count " + count + " cannot fit in the " + b.remaining()
                     + " bytes that follow");
         }
         List<ArrayRecord> out = new ArrayList<>((int) count);
@@ -209,7 +211,7 @@ public final class MetadataCodec {
 
     private static void need(ByteBuffer b, long n, String what) {
         if (n > b.remaining()) {
-            throw new FormatException("truncated at " + what + ": needs " + n + " bytes, " + b.remaining() + " left");
+            throw new TruncatedException("truncated at " + what + ": needs " + n + " bytes, " + b.remaining() + " left");
         }
     }
 }

@@ -215,8 +215,16 @@ public final class Commit {
     /** Stages a logical deletion of rows. */
     public void delete(String name, long[] physicalRows) {
         ArrayEntry e = next.get(name);
-        DeletionBitmap bm = e.bitmap() == null ? DeletionBitmap.allLive(e.physicalRows()) : e.bitmap();
-        bm = bm.withDeleted(physicalRows);
+        DeletionBitmap bm;
+        try {
+            bm = (e.bitmap() == null ? DeletionBitmap.allLive(e.physicalRows()) : e.bitmap()).withDeleted(physicalRows);
+        } catch (OutOfMemoryError tooLarge) {
+            // a bit per physical row, built in memory: a valid array may have more rows than the JVM has room
+            // for (2^31 rows of zero bytes need 256 MiB); nothing is staged yet, so the store is unchanged
+            throw new InvalidArgumentException(ctx.root(), name, "deleting rows needs a deletion bitmap of "
+                    + 8 * ((e.physicalRows() + 63) / 64) + " bytes (a bit per row of " + e.physicalRows()
+                    + "), more than the JVM has free", tooLarge);
+        }
         next.put(name, new ArrayEntry(e.record().with(e.record().shape(), e.record().dataFile(), now), e.manifest(), bm));
     }
 

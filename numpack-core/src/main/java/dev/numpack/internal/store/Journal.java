@@ -173,7 +173,7 @@ public final class Journal {
             throw new CorruptStoreException(layout.root(), null, StoreLayout.JOURNAL + " " + bad);
         }
         try {
-            bytes = FileOps.readAll(file(), Integer.MAX_VALUE - 64);
+            bytes = readRecorded();
         } catch (NoSuchFileException e) {
             return false;
         }
@@ -192,6 +192,25 @@ public final class Journal {
         }
         clearedDurably = true;
         return actions != null;
+    }
+
+    /**
+     * The journal's header and, when it records a journal the file can hold, that journal: never the bytes
+     * past it, which are an older journal's or, in a damaged file, any amount of anything. A committed
+     * journal of a large commit is read whole and needs that much memory (a commit writes at most 2 GiB).
+     */
+    private ByteBuffer readRecorded() throws IOException {
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
+            ByteBuffer header = ByteBuffer.allocate((int) Math.min(ch.size(), JournalCodec.HEADER_BYTES));
+            FileOps.readFully(ch, header, 0);
+            long length = JournalCodec.recordedLength(header.flip());
+            if (length < 0 || length > ch.size()) {
+                return header; // no journal, or a torn one: decode discards it from the header alone
+            }
+            ByteBuffer all = ByteBuffer.allocate((int) length);
+            FileOps.readFully(ch, all, 0);
+            return all.flip();
+        }
     }
 
     private List<Action> decode(ByteBuffer bytes) {

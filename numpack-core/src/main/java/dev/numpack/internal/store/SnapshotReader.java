@@ -4,6 +4,7 @@ import dev.numpack.CorruptStoreException;
 import dev.numpack.StoreIOException;
 import dev.numpack.StoreStateException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -150,7 +151,8 @@ public final class SnapshotReader {
 
     /**
      * What identifies a committed state: the metadata file's bytes (each record carries a microsecond
-     * time), not its inode or mtime, which a quick succession of commits can repeat.
+     * time), not its inode or mtime, which a quick succession of commits can repeat. Their SHA-256 digest
+     * stands for them, computed as they stream by, so a huge (damaged) file costs time, not memory.
      */
     private Object metadataStamp() {
         Path meta = ctx.layout.path(StoreLayout.METADATA);
@@ -159,7 +161,16 @@ public final class SnapshotReader {
             return bad; // not a plain file (a pipe, a link): never read it; StoreSnapshot.read refuses it
         }
         try {
-            return FileOps.readAll(meta, 1L << 30);
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(meta)) {
+                byte[] chunk = new byte[1 << 16];
+                for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                    digest.update(chunk, 0, n);
+                }
+            }
+            return ByteBuffer.wrap(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
         } catch (IOException e) {
             return null; // no metadata yet: an empty store
         }

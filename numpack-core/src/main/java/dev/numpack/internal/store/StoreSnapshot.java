@@ -6,6 +6,7 @@ import dev.numpack.internal.format.DeletionBitmap;
 import dev.numpack.internal.format.FormatException;
 import dev.numpack.internal.format.MetadataCodec;
 import dev.numpack.internal.format.SegmentManifest;
+import dev.numpack.internal.format.TruncatedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,8 +23,12 @@ import java.util.TreeMap;
  * share it without locks and a writer publishes a new one after each commit.
  */
 public final class StoreSnapshot {
-    /** Largest manifest we read; a real one lists at most a few thousand segments. */
-    private static final long MAX_MANIFEST_BYTES = 64L << 20;
+    /** A manifest's bytes besides its segment entries: braces, version, key (whitespace is not counted). */
+    private static final long MANIFEST_FRAME_BYTES = 4096;
+    /** A segment entry's bytes besides its escaped path: keys, two 64-bit numbers, punctuation. */
+    private static final long MANIFEST_ENTRY_BYTES = 512;
+    /** The most a JSON string escape expands one byte of a path: to six bytes, a unicode escape. */
+    private static final long JSON_ESCAPE_FACTOR = 6;
 
     private final Map<String, ArrayEntry> arrays;
 
@@ -70,7 +75,7 @@ public final class StoreSnapshot {
             if (bad != null) {
                 throw new CorruptStoreException(root, null, StoreLayout.METADATA + " " + bad);
             }
-            records = MetadataCodec.decode(readMetadata(meta));
+            records = readMetadata(meta);
         } catch (NoSuchFileException e) {
             return new StoreSnapshot(Map.of());
         } catch (FormatException e) {
@@ -124,12 +129,16 @@ public final class StoreSnapshot {
 
     private static SegmentManifest readManifest(StoreLayout layout, ArrayRecord r, Path file) throws IOException {
         String name = r.name();
-        if (Files.size(file) > MAX_MANIFEST_BYTES) {
-            throw new CorruptStoreException(layout.root(), name, r.dataFile() + " is implausibly large");
+        long limit = manifestLimit(layout, name);
+        String text = CompactJson.read(file, limit);
+        if (text == null) {
+            throw new CorruptStoreException(layout.root(), name, r.dataFile() + " says more than the " + limit
+                    + " bytes (whitespace aside) any manifest of the files in " + StoreLayout.segmentDir(name)
+                    + "/ can say");
         }
         SegmentManifest m;
         try {
-            m = SegmentManifest.decode(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+            m = SegmentManifest.decode(text);
             m.check(r.rowBytes(), r.physicalRows());
         } catch (FormatException e) {
             throw new CorruptStoreException(layout.root(), name, r.dataFile() + ": " + e.getMessage(), e);
@@ -157,13 +166,59 @@ public final class StoreSnapshot {
         return m;
     }
 
-    /** The metadata file's bytes; a file over 1 GiB (about ten million records) is refused, not read. */
-    private static java.nio.ByteBuffer readMetadata(Path meta) throws IOException {
-        long size = Files.size(meta);
-        if (size > (1L << 30)) {
-            throw new FormatException("file of " + size + " bytes is implausibly large");
+    /**
+     * The largest manifest the array's segment directory allows: a manifest may list only files directly
+     * inside it, each once, so its size (whitespace aside) follows from their names, whatever the file
+     * claims. Counted before the manifest is read, so a damaged, huge one is refused without being held.
+     */
+    private static long manifestLimit(StoreLayout layout, String name) throws IOException {
+        String dir = StoreLayout.segmentDir(name);
+        Path segments = layout.path(dir);
+        long limit = MANIFEST_FRAME_BYTES;
+        if (!Files.isDirectory(segments, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return limit;
         }
-        return FileOps.readAll(meta);
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(segments)) {
+            for (Path f : files) {
+                long path = (dir + "/" + f.getFileName()).getBytes(StandardCharsets.UTF_8).length;
+                limit += MANIFEST_ENTRY_BYTES + JSON_ESCAPE_FACTOR * path;
+            }
+        }
+        return limit;
+    }
+
+    /** Bytes of the metadata first read: a store of a few thousand arrays needs no more. */
+    private static final int FIRST_METADATA_READ = 1 << 20;
+    /** The largest buffer the JVM allocates. */
+    private static final int MAX_READ = Integer.MAX_VALUE - 8;
+
+    /**
+     * Decodes the metadata file from as many of its first bytes as its records need, doubling the read
+     * while they end early: memory follows what the records hold (at most twice it), not the file's size,
+     * so a file grown by junk past its records is refused, with little read, as having trailing bytes.
+     */
+    private static List<ArrayRecord> readMetadata(Path meta) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(meta)) {
+            long size = ch.size();
+            int read = (int) Math.min(size, FIRST_METADATA_READ);
+            while (true) {
+                java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(read);
+                FileOps.readFully(ch, first, 0);
+                try {
+                    List<ArrayRecord> records = MetadataCodec.decode(first.flip());
+                    if (read < size) {
+                        throw new FormatException((size - read) + " unexpected trailing bytes after "
+                                + records.size() + " records");
+                    }
+                    return records;
+                } catch (TruncatedException e) {
+                    if (read == size || read == MAX_READ) {
+                        throw e;
+                    }
+                    read = (int) Math.min(Math.min(size, MAX_READ), 2L * read);
+                }
+            }
+        }
     }
 
     private static void requirePlainFile(StoreLayout layout, Path file, String name) {
