@@ -54,9 +54,15 @@ final class FileTransfers {
     /** Writes array {@code name}'s logical rows to a {@code .npy} file, which appears atomically. */
     static void exportNpy(NumPack np, String name, Path npy, ProgressListener progress) {
         try (LazyArray a = np.lazy(name); NpyWriter w = NpyWriter.create(npy, a.dtype(), a.shape())) {
-            long rb = Math.max(1, a.rowBytes());
+            long rb = a.rowBytes();
             if (rb > Integer.MAX_VALUE - 8) {
                 throw new InvalidArgumentException(np.path(), name, "rows of " + rb + " bytes are too large to export");
+            }
+            if (rb == 0) {
+                // zero-byte rows leave the file only its header: stepping through up to 2^63-1 rows would never end
+                progress.update(a.rows(), a.rows());
+                w.commit();
+                return;
             }
             long per = Math.max(1, DataWriter.COPY_BYTES / rb);
             ByteBuffer buf = ByteBuffer.allocateDirect((int) (Math.min(per, Math.max(1, a.rows())) * rb));
