@@ -4,16 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.numpack.CorruptStoreException;
 import dev.numpack.DType;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.LazyArray;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
-import dev.numpack.NumPackException;
 import dev.numpack.io.NpyReader;
 import dev.numpack.io.NpyWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,5 +93,57 @@ class HugeShapesTest {
             }
         });
         assertNull(e, () -> HostileFixture.stack(e));
+    }
+
+    @Test
+    void appendPastTheLargestRowCountIsRefusedBeforeWriting() throws Exception {
+        save("big", NdArray.zeros(DType.UINT8, MAX, 0));
+        NdArray one = NdArray.zeros(DType.UINT8, 1, 0);
+        Path npy = files.resolve("one.npy");
+        try (NpyWriter w = NpyWriter.create(npy, DType.UINT8, new long[] {1, 0})) {
+            w.commit();
+        }
+        expectRefused("big", "append", np -> np.append("big", one));
+        expectRefused("big", "append of a map", np -> np.append(Map.of("big", one)));
+        expectRefused("big", "appendNpy", np -> np.appendNpy("big", npy));
+        expectRefused("big", "BatchMode.append", np -> np.batchMode(b -> b.append("big", one)));
+    }
+
+    /**
+     * As in NumPy, the non-zero dimensions' bytes must fit a {@code long} even in an empty array: else a
+     * row's bytes overflow (the fuzzer's (2^63-1, 0, 7) float32, [0, 2^30, 2^62] float32 and
+     * [10^12, 2^62, 0] float64). Saving one is refused, typed, and so is metadata that holds one.
+     */
+    @Test
+    void emptyShapesWhoseOtherDimensionsOverflowAreRefused() {
+        long[][] shapes = {{MAX, 0, 7}, {0, 1L << 30, 1L << 62}, {1_000_000_000_000L, 1L << 62, 0}};
+        for (long[] shape : shapes) {
+            NdArray empty = NdArray.zeros(DType.FLOAT32, shape);
+            expectRefused("e", "save of " + java.util.Arrays.toString(shape), np -> np.save("e", empty));
+            expectRefused("e", "BatchMode.save of " + java.util.Arrays.toString(shape),
+                    np -> np.batchMode(b -> b.save("e", empty)));
+            expectRefused("a", "append to a of " + java.util.Arrays.toString(shape), np -> np.append("a", empty));
+        }
+        List<HostileFixture.RawRecord> recs = f.rawRecords();
+        recs.add(HostileFixture.RawRecord.plain("e", DType.FLOAT32, new long[] {0, 1L << 30, 1L << 62},
+                "data_e.npkd"));
+        f.writeMetadata(recs);
+        f.expectOpenFailsBoth(CorruptStoreException.class, null, "'e'", "overflows");
+    }
+
+    @Test
+    void zeroByteRowsWithLargeRowShapesAppendAndReplace() {
+        long[] shape = {1L << 20, 1L << 39, 0};
+        save("w", NdArray.zeros(DType.UINT8, shape));
+        NdArray two = NdArray.zeros(DType.UINT8, 2, 1L << 39, 0);
+        Throwable t = HostileFixture.outcome(LIMIT, () -> {
+            try (NumPack np = f.openWritable()) {
+                np.append("w", two);
+                np.replace("w", two, 0, 5);
+                assertArrayEquals(new long[] {shape[0] + 2, 1L << 39, 0}, np.shape("w"));
+                assertArrayEquals(new long[] {2, 1L << 39, 0}, np.gather("w", 1, -1).shape());
+            }
+        });
+        assertNull(t, () -> HostileFixture.stack(t));
     }
 }

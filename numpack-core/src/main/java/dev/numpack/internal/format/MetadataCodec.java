@@ -147,23 +147,22 @@ public final class MetadataCodec {
         } catch (InvalidArgumentException e) {
             throw new FormatException(where + ": " + e.getMessage());
         }
-        long expected;
+        // zero dimensions are skipped, as NumPy does: the other dimensions' product must fit even in an empty
+        // array, else a row's bytes (a partial product) would wrap when the array is read or grown
+        long expected = dtype.itemSize();
+        boolean empty = false;
         try {
-            expected = dtype.itemSize();
             for (long d : shape) {
-                expected = Math.multiplyExact(expected, d);
+                if (d == 0) {
+                    empty = true;
+                } else {
+                    expected = Math.multiplyExact(expected, d);
+                }
             }
         } catch (ArithmeticException e) {
-            expected = -1;
-        }
-        for (long d : shape) {
-            if (d == 0) {
-                expected = 0; // an empty array: the intermediate product may overflow, the size does not
-            }
-        }
-        if (expected < 0) {
             throw new FormatException(where + ": shape overflows 64 bits");
         }
+        expected = empty ? 0 : expected;
         if (sizeBytes != expected) {
             throw new FormatException(where + ": size_bytes " + Long.toUnsignedString(sizeBytes)
                     + " disagrees with shape and dtype (" + expected + ")");
