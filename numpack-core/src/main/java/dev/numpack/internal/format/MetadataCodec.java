@@ -2,6 +2,7 @@ package dev.numpack.internal.format;
 
 import dev.numpack.DType;
 import dev.numpack.InvalidArgumentException;
+import dev.numpack.internal.RowChecks;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -149,20 +150,12 @@ public final class MetadataCodec {
         }
         // zero dimensions are skipped, as NumPy does: the other dimensions' product must fit even in an empty
         // array, else a row's bytes (a partial product) would wrap when the array is read or grown
-        long expected = dtype.itemSize();
-        boolean empty = false;
+        long expected;
         try {
-            for (long d : shape) {
-                if (d == 0) {
-                    empty = true;
-                } else {
-                    expected = Math.multiplyExact(expected, d);
-                }
-            }
-        } catch (ArithmeticException e) {
+            expected = RowChecks.shapeBytes(null, null, dtype.itemSize(), dtype.numpyName(), shape);
+        } catch (InvalidArgumentException e) {
             throw new FormatException(where + ": shape overflows 64 bits");
         }
-        expected = empty ? 0 : expected;
         if (sizeBytes != expected) {
             throw new FormatException(where + ": size_bytes " + Long.toUnsignedString(sizeBytes)
                     + " disagrees with shape and dtype (" + expected + ")");
