@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -45,15 +44,7 @@ class HostileInputFilesTest {
     private Map<String, Path> specials() throws Exception {
         Map<String, Path> s = new LinkedHashMap<>();
         Path fifo = files.resolve("pipe.npy");
-        Process pr;
-        try {
-            pr = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("mkfifo not available: " + e);
-            return s;
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(pr.waitFor(30, TimeUnit.SECONDS) && pr.exitValue() == 0,
-                "mkfifo failed");
+        HostileFixture.mkfifo(fifo);
         s.put("named pipe", fifo);
         s.put("link to a named pipe", Files.createSymbolicLink(files.resolve("link.npy"), fifo));
         s.put("directory", Files.createDirectory(files.resolve("dir.npy")));
