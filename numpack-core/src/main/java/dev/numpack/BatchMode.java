@@ -145,8 +145,7 @@ public final class BatchMode implements AutoCloseable {
     public void append(String name, NdArray rows) {
         NdArray a = cached(name);
         checkRowShape(name, a, rows);
-        long[] shape = a.shape();
-        shape[0] += rows.rows();
+        long[] shape = RowChecks.appended(store.path(), name, a.dtype().itemSize(), a.dtype().numpyName(), a.shape(), rows.rows());
         ByteBuffer b = allocate(name, a.dtype(), shape);
         b.put(a.buffer()).put(rows.buffer()).clear();
         save(name, NdArray.adopt(a.dtype(), shape, b));
@@ -333,7 +332,7 @@ public final class BatchMode implements AutoCloseable {
                     }
                     for (String n : dirty) {
                         NdArray a = cache.get(n);
-                        commits.stageBatchSave(c, n, a.dtype(), a.shape(), a.rowSource());
+                        commits.stageBatchSave(c, n, a.dtype(), a.shape(), a.rowSource(store.path(), n));
                     }
                 });
             }

@@ -54,13 +54,18 @@ final class FileTransfers {
     /** Writes array {@code name}'s logical rows to a {@code .npy} file, which appears atomically. */
     static void exportNpy(NumPack np, String name, Path npy, ProgressListener progress) {
         try (LazyArray a = np.lazy(name); NpyWriter w = NpyWriter.create(npy, a.dtype(), a.shape())) {
-            long rb = Math.max(1, a.rowBytes());
+            long rb = a.rowBytes();
             if (rb > Integer.MAX_VALUE - 8 && a.rows() > 0) {
                 throw new InvalidArgumentException(np.path(), name, "rows of " + rb + " bytes are too large to export");
             }
+            if (rb == 0 || a.rows() == 0) {
+                // no data bytes: the file is its header; stepping through up to 2^63-1 zero-byte rows would never end
+                progress.update(a.rows(), a.rows());
+                w.commit();
+                return;
+            }
             long per = Math.max(1, DataWriter.COPY_BYTES / rb);
-            // sized by the rows there are: an empty array with huge rows needs no buffer at all
-            ByteBuffer buf = ByteBuffer.allocateDirect((int) (Math.min(per, a.rows()) * Math.min(rb, Integer.MAX_VALUE)));
+            ByteBuffer buf = ByteBuffer.allocateDirect((int) (Math.min(per, a.rows()) * rb)); // rows there are: bounded
             for (long r = 0; r < a.rows(); r += per) {
                 long n = Math.min(per, a.rows() - r);
                 buf.clear();

@@ -169,6 +169,9 @@ public final class LazyArray implements AutoCloseable {
         ensureOpen();
         RowChecks.range(store.path(), name(), start, count, rows);
         RowChecks.room(store.path(), name(), dst, count, rowBytes);
+        if (count == 0 || rowBytes == 0) {
+            return; // nothing to copy: walking up to 2^63-1 zero-byte rows through the files would never end
+        }
         copyLogical(entry, data, start, count, dst);
     }
 

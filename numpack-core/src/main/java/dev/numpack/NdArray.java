@@ -425,13 +425,18 @@ public final class NdArray {
      *     dimension is 0, as an array's bytes are counted in a {@code long})
      */
     static long rowBytes(DType dtype, long[] shape) {
+        return rowBytes(null, null, dtype, shape);
+    }
+
+    /** As {@link #rowBytes(DType, long[])}, naming the store and the array in the message. */
+    static long rowBytes(Path store, String array, DType dtype, long[] shape) {
         long n = dtype.itemSize();
         try {
             for (int i = 1; i < shape.length; i++) {
                 n = Math.multiplyExact(n, shape[i]);
             }
         } catch (ArithmeticException e) {
-            throw new InvalidArgumentException(null, null, "a row of shape " + Arrays.toString(shape) + " of "
+            throw new InvalidArgumentException(store, array, "a row of shape " + Arrays.toString(shape) + " of "
                     + dtype.numpyName() + " has more than " + Long.MAX_VALUE + " bytes", e);
         }
         return n;
@@ -520,10 +525,16 @@ public final class NdArray {
         return cols;
     }
 
-    /** @return this array's rows as the engine reads them to write (a 0-d array is one row); no copy */
-    RowSource rowSource() {
+    /**
+     * @param store the store the rows go to, for a message
+     * @param array the array they go to, for a message
+     * @return this array's rows as the engine reads them to write (a 0-d array is one row); no copy
+     * @throws InvalidArgumentException naming the store and the array if a row's bytes overflow a
+     *     {@code long} (an empty array of huge rows)
+     */
+    RowSource rowSource(Path store, String array) {
         long rows = ndim() == 0 ? 1 : rows();
-        long rb = ndim() == 0 ? byteSize() : rowBytes();
+        long rb = ndim() == 0 ? byteSize() : rowBytes(store, array, dtype, shape);
         ByteBuffer bytes = buffer();
         return new RowSource() {
             @Override

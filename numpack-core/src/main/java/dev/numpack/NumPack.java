@@ -367,7 +367,7 @@ public final class NumPack implements AutoCloseable {
         mutate(c -> {
             for (Map.Entry<String, NdArray> en : arrays.entrySet()) {
                 NdArray a = en.getValue();
-                c.save(en.getKey(), a.dtype(), a.shape(), a.rowSource());
+                c.save(en.getKey(), a.dtype(), a.shape(), a.rowSource(root, en.getKey()));
             }
         });
     }
@@ -391,7 +391,7 @@ public final class NumPack implements AutoCloseable {
         mutate(c -> {
             for (Map.Entry<String, NdArray> en : rows.entrySet()) {
                 checkRows(c.current(en.getKey()), en.getKey(), en.getValue(), "append");
-                c.append(en.getKey(), en.getValue().rowSource());
+                c.append(en.getKey(), en.getValue().rowSource(root, en.getKey()));
             }
         });
     }
@@ -409,7 +409,7 @@ public final class NumPack implements AutoCloseable {
             if (rows.rows() != indices.length) {
                 throw new InvalidArgumentException(root, name, indices.length + " indices for " + rows.rows() + " rows");
             }
-            c.replace(name, physical(e, indices), rows.rowSource());
+            c.replace(name, physical(e, indices), rows.rowSource(root, name));
         });
     }
 

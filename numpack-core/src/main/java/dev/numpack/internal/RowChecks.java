@@ -3,6 +3,7 @@ package dev.numpack.internal;
 import dev.numpack.InvalidArgumentException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The one owner of row-index and row-range checks and their messages, for every layer (facade, engine,
@@ -140,5 +141,61 @@ public final class RowChecks {
             throw new InvalidArgumentException(store, array, "buffer has " + buf.remaining() + " bytes left, "
                     + count + " rows of " + rowBytes + " bytes need more");
         }
+    }
+
+    /**
+     * The bytes of an array of a shape. As in NumPy, the product of the non-zero dimensions (times the item
+     * size) must fit a {@code long} even when a zero dimension makes the array empty, so that no partial
+     * product (a row's bytes, say) of an accepted shape can overflow.
+     *
+     * @param store the store or file, for the message, or {@code null}
+     * @param array the array, for the message, or {@code null}
+     * @param itemSize the bytes of one element
+     * @param typeName the element type's name, for the message
+     * @param shape the shape (no negative dimension)
+     * @return the bytes, 0 if a dimension is 0
+     * @throws InvalidArgumentException if the non-zero dimensions need more than {@link Long#MAX_VALUE} bytes
+     */
+    public static long shapeBytes(Path store, String array, long itemSize, String typeName, long[] shape) {
+        long n = itemSize;
+        boolean empty = false;
+        try {
+            for (long d : shape) {
+                if (d == 0) {
+                    empty = true;
+                } else {
+                    n = Math.multiplyExact(n, d);
+                }
+            }
+        } catch (ArithmeticException e) {
+            throw new InvalidArgumentException(store, array, "shape " + Arrays.toString(shape) + " of "
+                    + typeName + " has more than " + Long.MAX_VALUE + " bytes", e);
+        }
+        return empty ? 0 : n;
+    }
+
+    /**
+     * The shape of an array after rows are appended, refused before anything is written if it could not be
+     * stored: a row count past {@link Long#MAX_VALUE} would wrap negative and the store would refuse its
+     * own metadata.
+     *
+     * @param store the store, for the message
+     * @param array the array, for the message
+     * @param itemSize the bytes of one element
+     * @param typeName the element type's name, for the message
+     * @param shape the array's shape now (at least one dimension)
+     * @param add the rows appended (not negative)
+     * @return the grown shape, in a new array
+     * @throws InvalidArgumentException if the rows or the bytes of the grown array overflow a {@code long}
+     */
+    public static long[] appended(Path store, String array, long itemSize, String typeName, long[] shape, long add) {
+        long[] grown = shape.clone();
+        if (add > Long.MAX_VALUE - grown[0]) {
+            throw new InvalidArgumentException(store, array, "appending " + add + " rows to " + grown[0]
+                    + " rows makes more than " + Long.MAX_VALUE + " rows: nothing changed");
+        }
+        grown[0] += add;
+        shapeBytes(store, array, itemSize, typeName, grown);
+        return grown;
     }
 }

@@ -1,12 +1,15 @@
 package dev.numpack.io;
 
+import dev.numpack.InvalidArgumentException;
 import dev.numpack.StoreIOException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -48,13 +51,39 @@ final class FileBytes implements ByteSource {
      * @param file the file
      * @param what its kind, for the message (".npy")
      * @return the channel
+     * @throws InvalidArgumentException naming the file if it is not a regular file
      * @throws StoreIOException naming the file if it cannot be opened
      */
     static FileChannel openChannel(Path file, String what) {
+        requireRegularFile(file, what);
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new StoreIOException(file, null, "cannot open " + what + " file: " + e, e);
+        }
+    }
+
+    /**
+     * Refuses, before anything opens it, a path that is not a regular file: opening a named pipe for reading
+     * blocks until a writer appears (for ever if none does), a device may never end, and a directory holds
+     * no array. A symbolic link is followed, as the caller's own paths may be links to their files.
+     *
+     * @param file the file
+     * @param what its kind, for the message (".npy")
+     * @throws InvalidArgumentException naming the file if it is a pipe, a device, a socket or a directory
+     * @throws StoreIOException naming the file if its type cannot be read (it does not exist, say)
+     */
+    static void requireRegularFile(Path file, String what) {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw new StoreIOException(file, null, "cannot open " + what + " file: " + e, e);
+        }
+        if (!attrs.isRegularFile()) {
+            String kind = attrs.isDirectory() ? "a directory" : "a named pipe, a device or a socket";
+            throw new InvalidArgumentException(file, null, "cannot open " + what + " file: it is " + kind
+                    + ", not a regular file");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.numpack.io;
 
 import dev.numpack.CorruptStoreException;
+import dev.numpack.InvalidArgumentException;
 import dev.numpack.NumPackException;
 import dev.numpack.StoreIOException;
 import java.io.IOException;
@@ -28,9 +29,12 @@ public enum FileFormat {
      * @param file the file
      * @return its format
      * @throws CorruptStoreException if the file starts like none of them
+     * @throws InvalidArgumentException if the path is not a regular file (a pipe, a device, a directory):
+     *     refused without opening it, which could block
      * @throws NumPackException if the file cannot be read
      */
     public static FileFormat detect(Path file) {
+        FileBytes.requireRegularFile(file, "array");
         byte[] b;
         try (InputStream in = Files.newInputStream(file)) {
             b = in.readNBytes(MAGIC_BYTES);

@@ -1,6 +1,7 @@
 package dev.numpack.io;
 
 import dev.numpack.CorruptStoreException;
+import dev.numpack.InvalidArgumentException;
 import dev.numpack.NumPackException;
 import dev.numpack.StoreIOException;
 import dev.numpack.internal.format.FormatException;
@@ -54,6 +55,8 @@ public final class IdxReader extends ArrayFileReader {
      * @return the reader
      * @throws CorruptStoreException if the file is not an IDX file (bad magic number, unknown type),
      *     declares dimensions that overflow, or is not as long as its header says
+     * @throws InvalidArgumentException if the path is not a regular file (a named pipe, a device, a
+     *     directory): refused at once, without opening it
      * @throws NumPackException if the file cannot be opened or read
      */
     public static IdxReader open(Path file) {

@@ -1,6 +1,7 @@
 package dev.numpack.io;
 
 import dev.numpack.CorruptStoreException;
+import dev.numpack.InvalidArgumentException;
 import dev.numpack.NumPackException;
 import dev.numpack.StoreIOException;
 import dev.numpack.internal.format.FormatException;
@@ -47,6 +48,8 @@ public final class NpyReader extends ArrayFileReader {
      * @return a reader positioned nowhere: every read names its rows
      * @throws CorruptStoreException if the file is not a valid {@code .npy} file of a supported type, or
      *     is shorter than its header and data
+     * @throws InvalidArgumentException if the path is not a regular file (a named pipe, a device, a
+     *     directory): refused at once, without opening it
      * @throws NumPackException if the file cannot be opened or read
      */
     public static NpyReader open(Path file) {

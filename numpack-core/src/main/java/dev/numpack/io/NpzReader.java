@@ -3,6 +3,7 @@ package dev.numpack.io;
 import dev.numpack.AlreadyClosedException;
 import dev.numpack.ArrayNotFoundException;
 import dev.numpack.CorruptStoreException;
+import dev.numpack.InvalidArgumentException;
 import dev.numpack.NumPackException;
 import dev.numpack.StoreIOException;
 import dev.numpack.internal.format.FormatException;
@@ -68,6 +69,8 @@ public final class NpzReader implements AutoCloseable {
      * @return the reader
      * @throws CorruptStoreException if the file is not a zip archive, is truncated, or holds anything unsafe
      *     (see the class comment)
+     * @throws InvalidArgumentException if the path is not a regular file (a named pipe, a device, a
+     *     directory): refused at once, without opening it
      * @throws NumPackException if the file cannot be opened or read
      */
     public static NpzReader open(Path file) {

@@ -312,6 +312,22 @@ final class HostileFixture {
         }, "hung (time limit " + limit.toSeconds() + " s)");
     }
 
+    /**
+     * Makes a named pipe at {@code p} with the system's {@code mkfifo}; where there is none, the calling test
+     * is aborted (reported as skipped, never silently passed).
+     */
+    static void mkfifo(Path p) throws Exception {
+        Process pr;
+        try {
+            pr = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("mkfifo not available: " + e);
+            return;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                pr.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && pr.exitValue() == 0, "mkfifo failed");
+    }
+
     interface ThrowingRunnable {
         void run() throws Throwable;
     }

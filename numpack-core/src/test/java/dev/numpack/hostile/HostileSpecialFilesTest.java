@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,17 +29,6 @@ class HostileSpecialFilesTest {
     @BeforeEach
     void build() {
         f = new HostileFixture(tmp).buildStandard();
-    }
-
-    private static void mkfifo(Path p) throws Exception {
-        Process pr;
-        try {
-            pr = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("mkfifo not available: " + e);
-            return;
-        }
-        assumeTrue(pr.waitFor(30, TimeUnit.SECONDS) && pr.exitValue() == 0, "mkfifo failed");
     }
 
     /** Unblocks a reader or writer stuck opening the pipe: on Linux an O_RDWR open of a FIFO never blocks. */
@@ -79,14 +67,14 @@ class HostileSpecialFilesTest {
     @Test
     void metadataIsANamedPipe() throws Exception {
         f.delete("metadata.npkm");
-        mkfifo(f.file("metadata.npkm"));
+        HostileFixture.mkfifo(f.file("metadata.npkm"));
         expectTypedFailure(f.file("metadata.npkm"), false, null, () -> f.openReadOnly().close());
         expectTypedFailure(f.file("metadata.npkm"), true, null, () -> f.openWritable().close());
     }
 
     @Test
     void journalIsANamedPipe() throws Exception {
-        mkfifo(f.file("numpack.journal"));
+        HostileFixture.mkfifo(f.file("numpack.journal"));
         Throwable t;
         try {
             t = HostileFixture.outcome(Duration.ofSeconds(20), () -> {
@@ -110,7 +98,7 @@ class HostileSpecialFilesTest {
         recs.add(RawRecord.plain("e", DType.INT32, new long[] {0, 2}, "data_e.npkd"));
         f.writeMetadata(recs);
         Files.write(f.file("data_e.npkd"), new byte[0]);
-        mkfifo(f.file("deleted_e.npkb"));
+        HostileFixture.mkfifo(f.file("deleted_e.npkb"));
         // the other arrays stay readable; array e itself is refused, typed, without blocking on the pipe
         expectTypedFailure(f.file("deleted_e.npkb"), false, "e", () -> {
             try (NumPack np = f.openReadOnly()) {
@@ -128,7 +116,7 @@ class HostileSpecialFilesTest {
         List<RawRecord> recs = f.rawRecords();
         recs.add(RawRecord.plain("e", DType.INT32, new long[] {0, 2}, "data_e.npkd"));
         f.writeMetadata(recs);
-        mkfifo(f.file("data_e.npkd"));
+        HostileFixture.mkfifo(f.file("data_e.npkd"));
         Path fifo = f.file("data_e.npkd");
         Throwable t;
         try {

@@ -2,6 +2,7 @@ package dev.numpack.internal.format;
 
 import dev.numpack.DType;
 import dev.numpack.InvalidArgumentException;
+import dev.numpack.internal.RowChecks;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -149,21 +150,12 @@ public final class MetadataCodec {
         } catch (InvalidArgumentException e) {
             throw new FormatException(where + ": " + e.getMessage());
         }
+        // zero dimensions are skipped, as NumPy does: the other dimensions' product must fit even in an empty
+        // array, else a row's bytes (a partial product) would wrap when the array is read or grown
         long expected;
         try {
-            expected = dtype.itemSize();
-            for (long d : shape) {
-                expected = Math.multiplyExact(expected, d);
-            }
-        } catch (ArithmeticException e) {
-            expected = -1;
-        }
-        for (long d : shape) {
-            if (d == 0) {
-                expected = 0; // an empty array: the intermediate product may overflow, the size does not
-            }
-        }
-        if (expected < 0) {
+            expected = RowChecks.shapeBytes(null, null, dtype.itemSize(), dtype.numpyName(), shape);
+        } catch (InvalidArgumentException e) {
             throw new FormatException(where + ": shape overflows 64 bits");
         }
         if (sizeBytes != expected) {

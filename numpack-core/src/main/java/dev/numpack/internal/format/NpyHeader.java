@@ -1,8 +1,9 @@
 package dev.numpack.internal.format;
 
-import dev.numpack.NumPack;
-
 import dev.numpack.DType;
+import dev.numpack.InvalidArgumentException;
+import dev.numpack.NumPack;
+import dev.numpack.internal.RowChecks;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -248,17 +249,8 @@ public final class NpyHeader {
      */
     private static long checkedByteSize(DType dtype, long[] shape) {
         try {
-            long n = dtype.itemSize();
-            boolean empty = false;
-            for (long d : shape) {
-                if (d == 0) {
-                    empty = true;
-                } else {
-                    n = Math.multiplyExact(n, d);
-                }
-            }
-            return empty ? 0 : n;
-        } catch (ArithmeticException e) {
+            return RowChecks.shapeBytes(null, null, dtype.itemSize(), dtype.numpyName(), shape);
+        } catch (InvalidArgumentException e) {
             throw new FormatException(".npy header: shape " + pythonTuple(shape) + " of " + dtype.numpyName()
                     + " needs more than " + Long.MAX_VALUE + " bytes");
         }

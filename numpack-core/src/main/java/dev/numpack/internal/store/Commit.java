@@ -4,6 +4,7 @@ import dev.numpack.CorruptStoreException;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.StoreIOException;
 
+import dev.numpack.internal.RowChecks;
 import dev.numpack.internal.format.ArrayRecord;
 import dev.numpack.DType;
 import dev.numpack.internal.format.DeletionBitmap;
@@ -71,6 +72,7 @@ public final class Commit {
 
     /** Stages a whole new array (or a replacement of any dtype or shape). */
     public void save(String name, DType dtype, long[] shape, RowSource rows) throws IOException {
+        RowChecks.shapeBytes(ctx.root(), name, dtype.itemSize(), dtype.numpyName(), shape); // a shape the metadata codec would refuse on reading
         ArrayEntry old = next.get(name);
         if (old != null && old.problem() != null) {
             dropBroken(old);
@@ -90,6 +92,9 @@ public final class Commit {
         ArrayEntry e = next.get(name);
         long rb = e.record().rowBytes();
         long add = rows.rows();
+        // refused before a byte is staged: a wrapped row count would commit metadata the store then refuses
+        long[] shape = RowChecks.appended(ctx.root(), name, e.record().dtype().itemSize(),
+                e.record().dtype().numpyName(), e.record().shape(), add);
         SegmentManifest manifest = e.manifest();
         if (manifest == null) {
             Path file = ctx.layout.resolve(e.record().dataFile(), name);
@@ -97,8 +102,6 @@ public final class Commit {
         } else {
             manifest = appendSegments(name, e, rows);
         }
-        long[] shape = e.record().shape();
-        shape[0] += add;
         DeletionBitmap bm = e.bitmap() == null ? null : e.bitmap().extendedBy(add);
         next.put(name, new ArrayEntry(e.record().with(shape, e.record().dataFile(), now), manifest, bm));
     }
