@@ -40,6 +40,16 @@ public final class Snap {
                 && deletedRows == o.deletedRows;
     }
 
+    /**
+     * @return whether this is {@code o} after a logical delete: the same dtype, row shape and physical rows,
+     *     more of them deleted
+     */
+    public boolean deletedMoreOf(Snap o) {
+        return dtype == o.dtype && shape.length == o.shape.length && shape.length > 0 && deletedRows > o.deletedRows
+                && shape[0] + deletedRows == o.shape[0] + o.deletedRows
+                && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), Arrays.copyOfRange(o.shape, 1, o.shape.length));
+    }
+
     /** @return the bytes of logical row {@code r} (the whole content for a 0-d array) */
     public byte[] row(int r) {
         if (shape.length == 0 || shape[0] == 0) {
