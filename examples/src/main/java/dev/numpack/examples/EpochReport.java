@@ -3,12 +3,12 @@ package dev.numpack.examples;
 import ai.djl.training.Trainer;
 import ai.djl.training.TrainingResult;
 import ai.djl.training.listener.TrainingListenerAdapter;
+import dev.numpack.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -113,13 +113,7 @@ public final class EpochReport extends TrainingListenerAdapter {
             sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f%n", p.epoch(), p.trainLoss(), p.trainAccuracy(),
                     p.validationAccuracy()));
         }
-        try {
-            Path tmp = csv.resolveSibling(csv.getFileName() + ".tmp");
-            Files.writeString(tmp, sb, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
-            Files.move(tmp, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + csv, e);
-        }
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(csv, out -> out.write(bytes)); // the project's one temp-fsync-rename helper
     }
 }

@@ -2,6 +2,7 @@ package dev.numpack.examples;
 
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
+import dev.numpack.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -70,6 +71,7 @@ public final class FashionMnistData {
             }
         }
         Files.move(scratch, store, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncDirectory(store.toAbsolutePath().getParent()); // the rename survives a power loss too
         try (NumPack np = NumPack.openReadOnly(store)) {
             return "data: " + from + " (" + np.shape("train_images")[0] + " train, " + np.shape("test_images")[0]
                     + " test) -> " + store;
