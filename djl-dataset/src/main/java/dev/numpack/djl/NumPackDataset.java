@@ -728,7 +728,9 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         /**
          * Makes this dataset one shard of {@code worldSize} for data-parallel training: each epoch the
          * shards are disjoint and equal-sized and together cover the epoch (see {@link ShardRemainder}).
-         * All workers must use the same seed.
+         * All workers must use the same seed. The batch size of {@code setSampling} is this worker's; the
+         * global batch is {@code worldSize} times it, and a position resumes at another world size only
+         * with the same global batch (see the class comment, elastic resume).
          *
          * @param rank this worker, {@code 0 <= rank < worldSize}
          * @param worldSize the number of workers
