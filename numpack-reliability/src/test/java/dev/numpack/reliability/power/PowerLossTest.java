@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PowerLossTest {
     private static final Mode MODE = Mode.current();
     /** States drawn per recorded instant. */
-    private static final int PER_INSTANT = MODE.pick(6, 40);
+    private static final int PER_INSTANT = MODE.pick(8, 40);
     /** Rounds of the store scenario, each with its own data and draws. */
     private static final int ROUNDS = MODE.pick(1, 5);
     private static final Figures STORE = new Figures();
@@ -62,15 +62,17 @@ class PowerLossTest {
 
     @Test
     void everyStoreOperationSurvivesEveryPowerLossState() throws Exception {
-        for (int round = 0; round < ROUNDS; round++) {
-            runStoreScenario(round);
+        try (RamDir ram = RamDir.orElse(tmp)) {
+            for (int round = 0; round < ROUNDS; round++) {
+                runStoreScenario(ram.path(), round);
+            }
         }
         System.out.println(STORE.table("stores (" + MODE + ")"));
         assertTrue(STORE.states() > 0, "states were checked");
         assertEquals(0, STORE.failures(), STORE.failureList());
     }
 
-    private void runStoreScenario(int round) throws Exception {
+    private static void runStoreScenario(Path tmp, int round) throws Exception {
         Random data = new Random(1000 + round);
         Path store = tmp.resolve("store-" + round);
         try (NumPack np = open(store)) { // the content before recording starts: durable
@@ -120,6 +122,12 @@ class PowerLossTest {
             r.step("compact", () -> np[0].compact("s"));
             r.step("save overwrite", () -> np[0].save("s", floats(data, 8, 32)));
             r.step("drop", () -> np[0].drop("s", "d"));
+            Path npy = tmp.resolve("in-" + round + ".npy");
+            dev.numpack.io.NpyWriter.write(npy, floats(data, 50, 16)); // outside the store: not watched
+            r.step("import .npy", () -> np[0].importNpy("i", npy));
+            r.step("clone", () -> np[0].cloneArray("i", "j"));
+            r.step("reset", () -> np[0].reset());
+            r.step("save new", () -> np[0].save("z", floats(data, 3, 3)));
             r.step("close", () -> np[0].close());
         } finally {
             if (np[0] != null) {
@@ -142,6 +150,15 @@ class PowerLossTest {
 
     @Test
     void checkpointSaveReplaceAndPruneSurviveEveryPowerLossState() throws Exception {
+        try (RamDir ram = RamDir.orElse(tmp)) {
+            runCheckpointScenario(ram.path());
+        }
+        System.out.println(CHECKPOINT.table("checkpoints (" + MODE + ")"));
+        assertTrue(CHECKPOINT.states() > 0, "states were checked");
+        assertEquals(0, CHECKPOINT.failures(), CHECKPOINT.failureList());
+    }
+
+    private static void runCheckpointScenario(Path tmp) throws Exception {
         Path dir = tmp.resolve("checkpoints");
         java.nio.file.Files.createDirectories(dir);
         PowerLossSimulation sim = new PowerLossSimulation(tmp.resolve("scratch-ckpt"), 11, PER_INSTANT, CHECKPOINT,
@@ -166,9 +183,6 @@ class PowerLossTest {
                 m[0].close();
             }
         }
-        System.out.println(CHECKPOINT.table("checkpoints (" + MODE + ")"));
-        assertTrue(CHECKPOINT.states() > 0, "states were checked");
-        assertEquals(0, CHECKPOINT.failures(), CHECKPOINT.failureList());
     }
 
     private static Trainer trainer(Model m) {
