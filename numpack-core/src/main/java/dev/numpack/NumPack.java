@@ -256,6 +256,21 @@ public final class NumPack implements AutoCloseable {
         return new ArrayInfo(entry(name));
     }
 
+    /**
+     * The row a logical index names in an array as it is now, by the rule every call of this API applies:
+     * a negative index counts from the end ({@code -1} is the last live row). For tools that take row lists
+     * from users (the CLI's {@code --rows}), so that the rule and its message have one owner.
+     *
+     * @param name array
+     * @param index a logical row index, negative from the end
+     * @return the index in {@code [0, rows)} of the array's live rows
+     * @throws ArrayNotFoundException if there is no such array
+     * @throws InvalidArgumentException (naming the store and the array) if the index is out of range
+     */
+    public long rowIndex(String name, long index) {
+        return RowChecks.index(root, name, index, info(name).rows());
+    }
+
     /** @return every array's record, sorted by name */
     public List<ArrayInfo> infos() {
         List<ArrayInfo> out = new ArrayList<>();

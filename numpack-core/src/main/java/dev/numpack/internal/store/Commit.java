@@ -148,9 +148,7 @@ public final class Commit {
                 ch.truncate(offset);
             }
             DataWriter.appendRows(ch, offset, rows, first, count);
-            if (ctx.ops.durable()) {
-                ch.force(true);
-            }
+            ctx.ops.syncFile(ch, file);
         }
     }
 

@@ -210,8 +210,8 @@ public final class DataWriter {
                 FileChannel handed = ch;
                 ch = null; // the group owns it now: it fsyncs and closes it
                 syncLater.add(handed, path);
-            } else if (ctx.ops.durable()) {
-                ch.force(true);
+            } else {
+                ctx.ops.syncFile(ch, path);
             }
         } finally {
             if (ch != null) {

@@ -101,9 +101,7 @@ public final class Journal {
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             try {
                 FileOps.writeFully(ch, bytes, 0);
-                if (ops.durable()) {
-                    ch.force(false);
-                }
+                ops.syncData(ch, file());
                 if (!fileKnown) {
                     ops.syncDir(layout.root()); // the journal file's own name must be durable once
                     fileKnown = true;
@@ -153,10 +151,10 @@ public final class Journal {
         }
     }
 
-    private static void clear(FileChannel ch, boolean sync) throws IOException {
+    private void clear(FileChannel ch, boolean sync) throws IOException {
         FileOps.writeFully(ch, ByteBuffer.allocate(4), 0);
         if (sync) {
-            ch.force(false);
+            ops.syncData(ch, file());
         }
     }
 
@@ -321,10 +319,8 @@ public final class Journal {
         java.util.Map<Path, FileChannel> written = new java.util.LinkedHashMap<>(); // open once per file
         try {
             applyAll(actions, dirs, written, recovering);
-            for (FileChannel ch : written.values()) {
-                if (ops.durable()) {
-                    ch.force(false);
-                }
+            for (java.util.Map.Entry<Path, FileChannel> w : written.entrySet()) {
+                ops.syncData(w.getValue(), w.getKey());
             }
         } finally {
             IOException first = null;

@@ -110,9 +110,7 @@ public final class Sweeper {
                 && Files.size(file) > committed) {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(committed);
-                if (ctx.ops.durable()) {
-                    ch.force(true);
-                }
+                ctx.ops.syncFile(ch, file);
             }
         }
     }
