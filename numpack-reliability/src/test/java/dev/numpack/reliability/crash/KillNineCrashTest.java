@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the writable reopen leaves no temp file, no pending journal and no file no array explains; further writes
  * work. Half of the trials use {@link Durability#FSYNC}, half {@link Durability#NO_FSYNC}.
  *
- * <p>Counts: {@link Mode#CI} 8 trials per mix and 4 double kills; {@link Mode#LONG} 200 per mix (1,000) and
+ * <p>Counts: {@link Mode#CI} 6 trials per mix and 4 double kills; {@link Mode#LONG} 200 per mix (1,000) and
  * 50 double kills. Figures by operation in {@link CrashFigures}.
  */
 class KillNineCrashTest {
@@ -99,7 +99,7 @@ class KillNineCrashTest {
         Random r = new Random(seed);
         List<CrashHarness.Outcome> outcomes = new ArrayList<>();
         long t0 = System.nanoTime();
-        int trials = MODE.pick(8, 200);
+        int trials = MODE.pick(6, 200);
         for (int i = 0; i < trials; i++) {
             long childSeed = r.nextLong();
             int killAfter = firstOf(targets[i % targets.length], childSeed, mix, segmentTarget, r.nextInt(25));
