@@ -1,6 +1,5 @@
-package dev.numpack.crash;
+package dev.numpack.reliability.crash;
 
-import dev.numpack.ArrayInfo;
 import dev.numpack.Durability;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
@@ -9,10 +8,8 @@ import dev.numpack.model.Op;
 import dev.numpack.model.OpFactory;
 import dev.numpack.model.Snap;
 import dev.numpack.model.StoreChecks;
+import dev.numpack.model.StoreFiles;
 import dev.numpack.model.StoreModel;
-import dev.numpack.internal.store.FileOps;
-import dev.numpack.internal.store.Journal;
-import dev.numpack.internal.store.StoreLayout;
 import dev.numpack.testkit.ChildJvm;
 import dev.numpack.testkit.ChildProcess;
 import java.io.BufferedReader;
@@ -20,19 +17,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /** Starts crash children, kills them, and checks the store they leave against the replayed model. */
 final class CrashHarness {
     private CrashHarness() {}
-
-    static final String TEMP_MARK = ".tmp-np";
 
     // ------------------------------------------------------------------ child processes
 
@@ -130,6 +122,23 @@ final class CrashHarness {
             return k == 0 ? ready : acked >= k;
         }
 
+        /** Waits until the child printed {@code START n}: operation {@code n} is running. */
+        synchronized boolean awaitStart(int n, long timeoutMillis) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + timeoutMillis;
+            while (lastStart() < n && !eof && errors.isEmpty()) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(left);
+            }
+            return lastStart() >= n;
+        }
+
+        private long lastStart() {
+            return starts.isEmpty() ? 0 : starts.get(starts.size() - 1)[0];
+        }
+
         synchronized int acked() {
             return acked;
         }
@@ -198,7 +207,10 @@ final class CrashHarness {
 
     // ------------------------------------------------------------------ one kill trial
 
-    /** The parameters of one kill trial. */
+    /**
+     * The parameters of one kill trial: the child is killed {@code extraNanos} after it acknowledged
+     * {@code killAfterAcks} operations (single kills: after it printed the start of the next one).
+     */
     record Trial(int index, long seed, Workload.Mix mix, Durability durability, long segmentTarget, int killAfterAcks,
             long extraNanos, boolean readOnlyFirst) {
         @Override
@@ -207,6 +219,31 @@ final class CrashHarness {
                     + segmentTarget + ", kill after " + killAfterAcks + " acks + " + extraNanos / 1000 + " us"
                     + (readOnlyFirst ? ", read-only reopen first" : "") + "]";
         }
+    }
+
+    /**
+     * The operation kinds the figures count kills by, from an operation's description (as {@link OpFactory}
+     * writes it): what the child was doing, or about to do, when it was killed.
+     *
+     * @param op an operation
+     * @return its kind, e.g. {@code "save (overwrite)"}
+     */
+    static String category(Op op) {
+        String d = op.toString();
+        String[][] byPrefix = {
+            {"save {", "save (several arrays)"}, {"save ", "save (new array)"}, {"overwrite ", "save (overwrite)"},
+            {"shrink ", "save (overwrite)"}, {"append {", "append (several arrays)"}, {"append ", "append"},
+            {"replace ", "replace"}, {"delete ", "delete"}, {"compactAll", "compact (all arrays)"},
+            {"compact ", "compact"}, {"drop ", "drop"}, {"reset", "drop"}, {"clone ", "clone"},
+            {"reopen", "close and reopen"}, {"batch ", "batch-mode commit"},
+            {"writable batch ", "writable-batch commit"}, {"aborted ", "aborted batch"},
+        };
+        for (String[] p : byPrefix) {
+            if (d.startsWith(p[0])) {
+                return p[1];
+            }
+        }
+        return d.split(" ", 2)[0];
     }
 
     /** What a kill trial found. */
@@ -218,6 +255,8 @@ final class CrashHarness {
         int landed = -1; // m: how many operations the recovered store reflects
         long millis;
         String inFlight = "";
+        String inFlightKind = "";
+        boolean killedInside; // the in-flight operation was not acknowledged when the kill came
         String secondChild = "";
 
         Outcome(Trial trial) {
@@ -242,18 +281,16 @@ final class CrashHarness {
         Path store = dir.resolve("store");
         try (Child c = new Child(store, dir.resolve("child.err"), t.seed(), t.durability(), t.segmentTarget(), t.mix(),
                 false)) {
-            if (!c.awaitAcks(t.killAfterAcks(), 60_000)) {
+            if (!c.awaitStart(t.killAfterAcks() + 1, 60_000)) {
                 c.kill();
-                out.violations.add("the child never reached " + t.killAfterAcks() + " acks (acked " + c.acked() + "): "
-                        + c.errors + " stderr: " + c.stderrText());
+                out.violations.add("the child never started operation " + (t.killAfterAcks() + 1) + " (acked "
+                        + c.acked() + "): " + c.errors + " stderr: " + c.stderrText());
                 return out;
             }
-            long until = System.nanoTime() + t.extraNanos();
-            while (System.nanoTime() < until) {
-                Thread.onSpinWait();
-            }
+            spin(t.extraNanos());
             int code = c.kill();
             out.acked = c.acked();
+            out.killedInside = out.acked == t.killAfterAcks();
             if (!c.errors.isEmpty()) {
                 out.violations.add("the child failed before the kill: " + c.errors + " stderr: " + c.stderrText());
                 return out;
@@ -352,6 +389,7 @@ final class CrashHarness {
         Map<String, Snap> sAcked = atAcked.snaps();
         Op next = rp.advanceTo(acked + 1);
         out.inFlight = String.valueOf(next);
+        out.inFlightKind = category(next);
         StoreModel atNext = rp.model.deepCopy();
         Map<String, Snap> sNext = atNext.snaps();
 
@@ -388,8 +426,8 @@ final class CrashHarness {
                         + Snap.diff(ro, got));
             }
             np.verify();
-            out.leftovers.addAll(leftovers(store, np));
-            if (journalPending(store)) {
+            out.leftovers.addAll(StoreFiles.leftovers(store, np));
+            if (StoreFiles.journalPending(store)) {
                 out.violations.add("numpack.journal still holds a committed journal after a writable open");
             }
             // the lock was released by the OS and the journal recovered: further writes work
@@ -429,72 +467,5 @@ final class CrashHarness {
             sb.append("\n      caused by ").append(e.getCause());
         }
         return sb.toString();
-    }
-
-    /**
-     * @return files in the store that no array of the committed state explains (temp files, stray segments,
-     *     data files of arrays that do not exist)
-     */
-    static List<String> leftovers(Path store, NumPack np) {
-        Set<String> expected = new HashSet<>();
-        expected.add("metadata.npkm");
-        expected.add(".numpack.lock");
-        expected.add("numpack.journal"); // kept between commits (cleared, not deleted)
-        List<String> out = new ArrayList<>();
-        for (ArrayInfo i : np.infos()) {
-            String n = i.name();
-            if (i.segmented()) {
-                expected.add("data_" + n + ".npkseg");
-                expected.add("data_" + n + "_segments");
-                Path segDir = store.resolve("data_" + n + "_segments");
-                try (Stream<Path> s = Files.list(segDir)) {
-                    List<Path> files = s.toList();
-                    if (files.size() != i.dataFiles()) { // stray segment files
-                        out.add(segDir.getFileName() + " holds " + files.size() + " files for " + i.dataFiles()
-                                + " segments: " + files.stream().map(p -> p.getFileName().toString()).sorted().toList());
-                    }
-                } catch (IOException e) {
-                    out.add("cannot list " + segDir + ": " + e);
-                }
-            } else {
-                expected.add("data_" + n + ".npkd");
-            }
-            if (i.deletedRows() > 0) {
-                expected.add("deleted_" + n + ".npkb");
-            }
-        }
-        try (Stream<Path> s = Files.walk(store)) {
-            for (Path p : s.toList()) {
-                String f = p.getFileName().toString();
-                if (f.contains(TEMP_MARK)) {
-                    out.add("temp file " + store.relativize(p));
-                }
-            }
-        } catch (IOException e) {
-            out.add("cannot walk the store: " + e);
-        }
-        try (Stream<Path> s = Files.list(store)) {
-            for (Path p : s.toList()) {
-                String f = p.getFileName().toString();
-                if (!expected.contains(f) && !f.contains(TEMP_MARK)) {
-                    String what = "";
-                    if (Files.isDirectory(p)) {
-                        try (Stream<Path> in = Files.list(p)) {
-                            what = "/ holding " + in.map(q -> q.getFileName().toString()).sorted().toList();
-                        }
-                    }
-                    out.add("unexplained " + f + what);
-                }
-            }
-        } catch (IOException e) {
-            out.add("cannot list the store: " + e);
-        }
-        return out;
-    }
-
-    /** @return whether the store's journal holds a commit not yet completed */
-    static boolean journalPending(Path store) {
-        Path root = store.toAbsolutePath().normalize();
-        return new Journal(new StoreLayout(root), new FileOps(false)).present();
     }
 }

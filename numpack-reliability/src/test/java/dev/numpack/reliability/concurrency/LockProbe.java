@@ -1,4 +1,4 @@
-package dev.numpack.crash;
+package dev.numpack.reliability.concurrency;
 
 import dev.numpack.NumPack;
 import dev.numpack.StoreLockedException;

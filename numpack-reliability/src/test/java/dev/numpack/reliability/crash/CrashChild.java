@@ -1,4 +1,4 @@
-package dev.numpack.crash;
+package dev.numpack.reliability.crash;
 
 import dev.numpack.Durability;
 import dev.numpack.model.Op;

@@ -1,4 +1,4 @@
-package dev.numpack.crash;
+package dev.numpack.reliability.crash;
 
 import dev.numpack.model.OpFactory;
 import dev.numpack.model.Step;

@@ -1,4 +1,4 @@
-package dev.numpack.crash;
+package dev.numpack.reliability.crash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +10,7 @@ import dev.numpack.NumPack;
 import dev.numpack.StoreLockedException;
 import dev.numpack.model.Snap;
 import dev.numpack.model.StoreChecks;
+import dev.numpack.reliability.concurrency.LockProbe;
 import dev.numpack.testkit.ChildProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;

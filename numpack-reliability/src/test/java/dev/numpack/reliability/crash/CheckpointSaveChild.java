@@ -1,4 +1,4 @@
-package dev.numpack.checkpoint;
+package dev.numpack.reliability.crash;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -12,17 +12,19 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import dev.numpack.checkpoint.CheckpointManager;
+import dev.numpack.checkpoint.TrainingState;
 import java.nio.file.Path;
 
 /**
- * Saves checkpoints in a loop until killed, for {@link KillDuringSaveTest}: before the save of step s every
+ * Saves checkpoints in a loop until killed, for {@link CheckpointKillTest}: before the save of step s every
  * parameter holds the value s; after the save returns it prints {@code acked s}. Even steps are saved
- * twice, the second save replacing the first.
+ * twice, the second save replacing the first. Keeps the last 2: every save prunes the oldest.
  *
  * <p>Arguments: checkpoint directory, {@code sync} or {@code async}.
  */
-public final class SaveLoopChild {
-    private SaveLoopChild() {}
+public final class CheckpointSaveChild {
+    private CheckpointSaveChild() {}
 
     /** The model both sides build. */
     static Model model() {
