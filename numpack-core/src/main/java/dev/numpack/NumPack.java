@@ -165,8 +165,16 @@ public final class NumPack implements AutoCloseable {
             return this;
         }
 
-        /** @param timeout how long to wait for another writer's lock (default: fail at once) @return this */
+        /**
+         * @param timeout how long to wait for another writer's lock (default: fail at once); a wait beyond
+         *     what {@code long} nanoseconds hold (about 292 years) is clamped to that, which is for ever
+         * @return this
+         * @throws InvalidArgumentException if {@code timeout} is {@code null} or negative
+         */
         public Builder optLockTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative()) {
+                throw new InvalidArgumentException(path, null, "lock timeout must be zero or positive: " + timeout);
+            }
             this.lockTimeout = timeout;
             return this;
         }

@@ -316,6 +316,12 @@ public final class Commit {
         } catch (Journal.CommitException e) {
             if (!e.committed()) {
                 rollback();
+                if (e.getCause() instanceof CorruptStoreException c) {
+                    // the store's files cannot take this commit (a link, a pipe, a directory where a file goes):
+                    // refused before its commit point, named by the array whose file it is
+                    throw new CorruptStoreException(ctx.root(), c.array(), "commit refused, nothing changed: "
+                            + c.detail(), c);
+                }
             }
             throw new StoreIOException(ctx.root(), null, "commit failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
