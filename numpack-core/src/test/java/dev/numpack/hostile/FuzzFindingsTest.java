@@ -55,6 +55,37 @@ class FuzzFindingsTest {
         }
     }
 
+    /**
+     * Fuzz NPY, "npy v1 |i1 (2, 3, 1), shape -> (1, 1, ..., 1)" (5000 dimensions), importNpy: the import
+     * committed a record the metadata codec refuses on reading (at most 64 dimensions), and the store no longer
+     * opened. Such a shape is refused before anything is written, by save and import alike.
+     */
+    @Test
+    void aShapeOfMoreDimensionsThanTheMetadataHoldsIsRefusedBeforeWriting() throws Exception {
+        long[] ones = new long[65];
+        java.util.Arrays.fill(ones, 1);
+        dev.numpack.NdArray wide = dev.numpack.NdArray.zeros(dev.numpack.DType.INT8, ones);
+        Path npy = tmp.resolve("wide.npy");
+        NpyWriter.write(npy, wide);
+        f.remember();
+        Map<String, byte[]> before = f.storeTree();
+        for (String op : new String[] {"save", "importNpy", "batch save"}) {
+            Throwable t = HostileFixture.outcome(HostileFixture.OPEN_LIMIT, () -> {
+                try (NumPack np = f.openWritable()) {
+                    switch (op) {
+                        case "save" -> np.save("w", wide);
+                        case "importNpy" -> np.importNpy("w", npy);
+                        default -> np.batchMode(b -> b.save("w", wide));
+                    }
+                }
+            });
+            f.assertTyped(t, InvalidArgumentException.class, "w", op + " of a 65-dimensional array", "65 dimensions");
+            f.assertStoreUnchanged(before, "refused " + op);
+        }
+        f.assertOutsideUntouched();
+        f.assertStoreIntact();
+    }
+
     /** Fuzz SPARSE, "metadata.npkm -> sparse, 1099511627776 bytes": every open read the whole TiB to stamp it. */
     @Test
     void aHugeSparseMetadataFileIsRefusedWithoutReadingIt() throws Exception {

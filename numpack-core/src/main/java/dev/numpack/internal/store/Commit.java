@@ -72,6 +72,10 @@ public final class Commit {
 
     /** Stages a whole new array (or a replacement of any dtype or shape). */
     public void save(String name, DType dtype, long[] shape, RowSource rows) throws IOException {
+        if (shape.length > MetadataCodec.MAX_NDIM) { // a .npy header may hold more; the metadata would be refused on reading
+            throw new InvalidArgumentException(ctx.root(), name, "shape of " + shape.length + " dimensions: a store "
+                    + "holds at most " + MetadataCodec.MAX_NDIM + "; nothing changed");
+        }
         RowChecks.shapeBytes(ctx.root(), name, dtype.itemSize(), dtype.numpyName(), shape); // a shape the metadata codec would refuse on reading
         ArrayEntry old = next.get(name);
         if (old != null && old.problem() != null) {

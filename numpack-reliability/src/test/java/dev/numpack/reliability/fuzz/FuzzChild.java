@@ -11,7 +11,7 @@ import java.nio.file.Path;
  *
  * <pre>
  * START index                       before the case (so that a case that kills the JVM is known)
- * CASE index KIND OUTCOME ops millis | worst operation | description
+ * CASE index KIND OUTCOME ops,by,outcome millis | worst operation | description
  * DETAIL ...                        the throwable of a case whose outcome is not allowed, then its stack
  * </pre>
  *
@@ -40,7 +40,8 @@ public final class FuzzChild {
             TemplateStore.build(building);
             try {
                 Files.move(building, template);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // another child of the same run built it first
                 CaseDir.deleteTree(building);
             }
         }
@@ -77,7 +78,7 @@ public final class FuzzChild {
         t.join(limitMillis);
         long millis = (System.nanoTime() - start) / 1_000_000;
         if (!run.done) {
-            out.println(line(c, Outcome.HANG, run.rec.operations(), millis, run.rec.current, run.description));
+            out.println(line(c, Outcome.HANG, run.rec, millis, run.rec.current, run.description));
             out.println("DETAIL " + c.index() + " " + c.replay() + " thread stack at the limit:");
             for (StackTraceElement e : t.getStackTrace()) {
                 out.println("\tat " + e);
@@ -86,7 +87,7 @@ public final class FuzzChild {
             Runtime.getRuntime().halt(HALTED_ON_HANG);
         }
         Recorder rec = run.rec;
-        out.println(line(c, rec.worst, rec.operations(), millis, rec.worstOp, run.description));
+        out.println(line(c, rec.worst, rec, millis, rec.worstOp, run.description));
         if (!rec.worst.allowed() || all) {
             out.println("DETAIL " + c.index() + " " + c.replay() + " " + rec.counts + "\n"
                     + Recorder.stack(rec.worstThrowable, 14).stripTrailing());
@@ -95,7 +96,11 @@ public final class FuzzChild {
         dir.delete();
     }
 
-    private static String line(FuzzCase c, Outcome o, int ops, long millis, String op, String description) {
+    private static String line(FuzzCase c, Outcome o, Recorder rec, long millis, String op, String description) {
+        StringBuilder ops = new StringBuilder();
+        for (Outcome x : Outcome.values()) {
+            ops.append(ops.length() == 0 ? "" : ",").append(rec.counts.getOrDefault(x, 0));
+        }
         return "CASE " + c.index() + " " + c.kind() + " " + o + " " + ops + " " + millis + " | " + oneLine(op) + " | "
                 + oneLine(description);
     }

@@ -11,14 +11,23 @@ import java.util.Map;
  */
 final class FuzzFigures {
     private final Map<Kind, Map<Outcome, Integer>> table = new EnumMap<>(Kind.class);
+    private final Map<Kind, Map<Outcome, Integer>> opTable = new EnumMap<>(Kind.class);
     private final List<String> bad = new ArrayList<>();
     private long operations;
     private long cases;
 
-    /** Adds one case. */
-    void add(Kind kind, Outcome outcome, long ops, String report) {
+    /**
+     * Adds one case.
+     *
+     * @param ops its operations by outcome, in the order of {@link Outcome#values()}
+     */
+    void add(Kind kind, Outcome outcome, long[] ops, String report) {
         table.computeIfAbsent(kind, k -> new EnumMap<>(Outcome.class)).merge(outcome, 1, Integer::sum);
-        operations += ops;
+        Map<Outcome, Integer> opRow = opTable.computeIfAbsent(kind, k -> new EnumMap<>(Outcome.class));
+        for (int i = 0; i < ops.length; i++) {
+            opRow.merge(Outcome.values()[i], (int) ops[i], Integer::sum);
+            operations += ops[i];
+        }
         cases++;
         if (!outcome.allowed()) {
             bad.add(report);
@@ -39,21 +48,28 @@ final class FuzzFigures {
         return table.values().stream().mapToInt(m -> m.getOrDefault(o, 0)).sum();
     }
 
-    /** @return the table, with a header line saying how it was made */
+    /** @return the tables of cases and of operations, with a header line saying how they were made */
     String markdown(String header) {
-        StringBuilder sb = new StringBuilder(header).append("\n\n| kind |");
+        return header + "\n\nCases by kind and outcome (a case counts once, under the worst outcome of its operations):\n\n"
+                + table(table, cases) + "\nOperations by kind and outcome:\n\n" + table(opTable, operations) + "\n"
+                + cases + " cases, " + operations + " operations. Must be zero: unnamed, fault, oom, hang, unopenable,"
+                + " outside write.\n";
+    }
+
+    private static String table(Map<Kind, Map<Outcome, Integer>> rows, long all) {
+        StringBuilder sb = new StringBuilder("| kind |");
         for (Outcome o : Outcome.values()) {
             sb.append(' ').append(o.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')).append(" |");
         }
-        sb.append(" cases |\n|---|");
+        sb.append(" all |\n|---|");
         sb.append("---:|".repeat(Outcome.values().length + 1)).append('\n');
-        Map<Outcome, Integer> total = new EnumMap<>(Outcome.class);
-        for (Map.Entry<Kind, Map<Outcome, Integer>> e : table.entrySet()) {
+        Map<Outcome, Long> total = new EnumMap<>(Outcome.class);
+        for (Map.Entry<Kind, Map<Outcome, Integer>> e : rows.entrySet()) {
             sb.append("| ").append(e.getKey().name().toLowerCase(java.util.Locale.ROOT)).append(" |");
-            int sum = 0;
+            long sum = 0;
             for (Outcome o : Outcome.values()) {
                 int n = e.getValue().getOrDefault(o, 0);
-                total.merge(o, n, Integer::sum);
+                total.merge(o, (long) n, Long::sum);
                 sum += n;
                 sb.append(' ').append(n).append(" |");
             }
@@ -61,11 +77,8 @@ final class FuzzFigures {
         }
         sb.append("| **all** |");
         for (Outcome o : Outcome.values()) {
-            sb.append(" **").append(total.getOrDefault(o, 0)).append("** |");
+            sb.append(" **").append(total.getOrDefault(o, 0L)).append("** |");
         }
-        sb.append(" **").append(cases).append("** |\n\n");
-        sb.append(cases).append(" cases, ").append(operations).append(" operations; a case counts once, under the worst "
-                + "outcome of its operations. Must be zero: unnamed, fault, oom, hang, unopenable, outside write.\n");
-        return sb.toString();
+        return sb.append(" **").append(all).append("** |\n").toString();
     }
 }

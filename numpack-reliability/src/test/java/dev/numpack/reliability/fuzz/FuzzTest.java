@@ -43,31 +43,37 @@ class FuzzTest {
         Path work = Files.createTempDirectory(workParent(), "numpack-fuzz");
         FuzzFigures figures = new FuzzFigures();
         long started = System.nanoTime();
-        int children = 0;
+        int jobs = replay.isEmpty() ? Integer.getInteger("numpack.fuzz.jobs", mode.pick(1, 2)) : 1;
+        java.util.concurrent.atomic.AtomicInteger children = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(jobs);
         try {
-            long next = 0;
-            while (next < cases) {
-                String[] args = replay.isEmpty()
-                        ? new String[] {work.toString(), Long.toString(seed), Long.toString(next),
-                            Long.toString(cases - next), Integer.toString(CASE_LIMIT_SECONDS)}
-                        : new String[] {"replay", work.toString(), replay.split(":")[0], replay.split(":")[1],
-                            Integer.toString(CASE_LIMIT_SECONDS)};
-                ChildResult r = ChildJvm.main(FuzzChild.class, args).heap(HEAP).isolatedClasspath().noInput()
-                        .run(Duration.ofMinutes(mode.pick(15, 240)));
-                children++;
-                long last = parse(r, figures);
-                if (replay.isEmpty() && last < 0) {
-                    throw new AssertionError("the fuzz child started no case; exit " + r.exitCode() + "\n" + r.err());
+            List<java.util.concurrent.Future<?>> slices = new java.util.ArrayList<>();
+            for (int j = 0; j < jobs; j++) {
+                long from = (long) cases * j / jobs;
+                long to = (long) cases * (j + 1) / jobs;
+                slices.add(pool.submit(() -> {
+                    runSlice(work, seed, from, to, replay, mode, figures, children);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : slices) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof Exception x) {
+                        throw x;
+                    }
+                    throw new AssertionError(e.getCause());
                 }
-                next = replay.isEmpty() ? last + 1 : cases;
             }
         } finally {
+            pool.shutdownNow();
             CaseDir.deleteTree(work);
         }
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         String header = "Fuzz run: mode " + mode.name().toLowerCase(java.util.Locale.ROOT) + ", seed " + seed
                 + (replay.isEmpty() ? "" : ", replay " + replay) + ", -Xmx" + HEAP + ", limit " + CASE_LIMIT_SECONDS
-                + " s per case, " + children + " child JVM(s), " + seconds + " s, Java " + Runtime.version().feature();
+                + " s per case, " + children + " child JVM(s) (" + jobs + " at a time), " + seconds + " s, Java " + Runtime.version().feature();
         String table = figures.markdown(header);
         System.out.println(table);
         Path fig = Path.of("target", "fuzz-figures.md");
@@ -77,6 +83,30 @@ class FuzzTest {
         List<String> bad = figures.bad();
         assertTrue(bad.isEmpty(), () -> bad.size() + " cases ended badly (replay one with the -D shown):\n"
                 + String.join("\n", bad.subList(0, Math.min(25, bad.size()))));
+    }
+
+    /** Runs cases {@code from .. to-1} in child JVMs, one after the other, a new one after a child that died. */
+    private static void runSlice(Path work, long seed, long from, long to, String replay, Mode mode, FuzzFigures figures,
+            java.util.concurrent.atomic.AtomicInteger children) throws Exception {
+        long next = from;
+        while (next < to) {
+            String[] args = replay.isEmpty()
+                    ? new String[] {work.toString(), Long.toString(seed), Long.toString(next), Long.toString(to - next),
+                        Integer.toString(CASE_LIMIT_SECONDS)}
+                    : new String[] {"replay", work.toString(), replay.split(":")[0], replay.split(":")[1],
+                        Integer.toString(CASE_LIMIT_SECONDS)};
+            ChildResult r = ChildJvm.main(FuzzChild.class, args).heap(HEAP).isolatedClasspath().noInput()
+                    .run(Duration.ofMinutes(mode.pick(15, 240)));
+            children.incrementAndGet();
+            long last;
+            synchronized (figures) {
+                last = parse(r, figures);
+            }
+            if (replay.isEmpty() && last < 0) {
+                throw new AssertionError("the fuzz child started no case; exit " + r.exitCode() + "\n" + r.err());
+            }
+            next = replay.isEmpty() ? last + 1 : to;
+        }
     }
 
     /**
@@ -119,11 +149,13 @@ class FuzzTest {
         }
         for (Map.Entry<Long, String[]> e : ended.entrySet()) {
             String[] f = e.getValue();
-            figures.add(Kind.valueOf(f[2]), Outcome.valueOf(f[3]), Long.parseLong(f[4]), reports.get(e.getKey()).toString());
+            long[] ops = java.util.Arrays.stream(f[4].split(",")).mapToLong(Long::parseLong).toArray();
+            figures.add(Kind.valueOf(f[2]), Outcome.valueOf(f[3]), ops, reports.get(e.getKey()).toString());
         }
         if (lastStarted >= 0 && !ended.containsKey(lastStarted)) {
             String err = r.err();
-            figures.add(Kind.ofCase(lastStarted), err.contains("OutOfMemoryError") ? Outcome.OOM : Outcome.FAULT, 0,
+            figures.add(Kind.ofCase(lastStarted), err.contains("OutOfMemoryError") ? Outcome.OOM : Outcome.FAULT,
+                    new long[0],
                     "CASE " + lastStarted + " killed its JVM (exit " + r.exitCode() + "); stderr tail:\n"
                             + err.substring(Math.max(0, err.length() - 3000)));
         }

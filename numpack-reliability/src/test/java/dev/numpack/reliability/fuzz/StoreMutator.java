@@ -104,7 +104,7 @@ final class StoreMutator {
     byte[] mutateMetadata(byte[] meta) {
         MetadataFields f = new MetadataFields(meta);
         ByteBuffer b = ByteBuffer.wrap(meta.clone()).order(ByteOrder.LITTLE_ENDIAN);
-        int how = r.nextInt(10);
+        int how = r.nextInt(11);
         if (how < 5) {
             MetadataFields.Field fd = Edge.pick(r, f.fields);
             long cur = fd.width() == 8 ? b.getLong(fd.offset()) : fd.width() == 4 ? b.getInt(fd.offset()) & 0xFFFFFFFFL
@@ -142,6 +142,19 @@ final class StoreMutator {
             o.put(meta, after, meta.length - after);
             lastMetaChange = t.name() + " -> \"" + printable(v) + "\"";
             return o.array();
+        }
+        if (how == 10) {
+            // rows of zero bytes: a last dimension of 0 makes any row count valid with size_bytes 0 and any data
+            // file, so that huge row counts reach the row engine, the bitmap and the commit
+            List<MetadataFields.Shape> multi = f.shapes.stream().filter(x -> x.dimOffsets().length >= 2).toList();
+            MetadataFields.Shape s = Edge.pick(r, multi);
+            long rows = Edge.pick(r, 1L << 31, (1L << 31) + 1, 1L << 37, 138_000_000_000L, 1L << 40, 1L << 62,
+                    Long.MAX_VALUE, 3L, 70L);
+            b.putLong(s.dimOffsets()[0], rows);
+            b.putLong(s.dimOffsets()[s.dimOffsets().length - 1], 0);
+            b.putLong(s.sizeOffset(), 0);
+            lastMetaChange = s.array() + " -> " + rows + " rows of zero bytes";
+            return b.array();
         }
         // a record duplicated or dropped, the count kept or adjusted
         int rec = r.nextInt(f.recordStarts.size() - 1);
