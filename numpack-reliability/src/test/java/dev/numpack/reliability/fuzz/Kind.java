@@ -39,7 +39,7 @@ enum Kind {
 
     /**
      * @param index a case's number
-     * @return its kind: round robin, stores twice as often as each input format
+     * @return its kind: round robin over all kinds, so that every kind gets the same share of a run
      */
     static Kind ofCase(long index) {
         Kind[] all = values();

@@ -9,7 +9,11 @@ import dev.numpack.NumPackException;
 enum Outcome {
     /** The operation succeeded. */
     OK,
-    /** A documented, typed error naming the store (and the array where one is concerned). */
+    /**
+     * A documented, typed error naming the store (and the array where one is concerned). The readers of
+     * {@code dev.numpack.io} document {@code NumPackException} subtypes too (no checked {@code IOException}), so
+     * typed means a {@link NumPackException} everywhere; for a reader, the store it names is the file.
+     */
     TYPED,
     /** A typed error that does not name the store, or not the array the operation concerned (issue 12 item 6). */
     UNNAMED,

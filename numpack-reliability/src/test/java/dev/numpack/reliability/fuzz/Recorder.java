@@ -75,11 +75,6 @@ final class Recorder {
         }
     }
 
-    /** @return the number of operations run */
-    int operations() {
-        return counts.values().stream().mapToInt(Integer::intValue).sum();
-    }
-
     /** @return the throwable's stack, cut to {@code frames} frames per throwable */
     static String stack(Throwable t, int frames) {
         if (t == null) {
