@@ -165,8 +165,16 @@ public final class NumPack implements AutoCloseable {
             return this;
         }
 
-        /** @param timeout how long to wait for another writer's lock (default: fail at once) @return this */
+        /**
+         * @param timeout how long to wait for another writer's lock (default: fail at once); a wait beyond
+         *     what {@code long} nanoseconds hold (about 292 years) is clamped to that, which is for ever
+         * @return this
+         * @throws InvalidArgumentException if {@code timeout} is {@code null} or negative
+         */
         public Builder optLockTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative()) {
+                throw new InvalidArgumentException(path, null, "lock timeout must be zero or positive: " + timeout);
+            }
             this.lockTimeout = timeout;
             return this;
         }
@@ -816,6 +824,13 @@ public final class NumPack implements AutoCloseable {
      * Closes the store: releases the writer lock. Every acknowledged write is already durable (with
      * {@link Durability#FSYNC}); with {@link Durability#NO_FSYNC}, close fsyncs the store directory's
      * files once so that a clean close is durable too. Views opened from this store stop working.
+     *
+     * <p>A committed file that someone replaced since (by a directory, a pipe or a link) is no longer this
+     * store's file: close skips it rather than fail, and its array reads as damaged at the next open. If an
+     * fsync fails, close throws {@link StoreIOException} naming the store (and the array whose file failed,
+     * where known); the store is closed and its lock released all the same.
+     *
+     * @throws StoreIOException if a NO_FSYNC store's files cannot be made durable
      */
     @Override
     public void close() {

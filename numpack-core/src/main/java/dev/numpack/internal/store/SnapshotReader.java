@@ -149,10 +149,16 @@ public final class SnapshotReader {
         return new StoreSnapshot(out);
     }
 
+    /** Bytes of the metadata file that its stamp digests: a valid file of a million arrays fits. */
+    static final long STAMP_DIGEST_BYTES = 64L << 20;
+
     /**
      * What identifies a committed state: the metadata file's bytes (each record carries a microsecond
      * time), not its inode or mtime, which a quick succession of commits can repeat. Their SHA-256 digest
-     * stands for them, computed as they stream by, so a huge (damaged) file costs time, not memory.
+     * stands for them, computed as they stream by. Only the first {@link #STAMP_DIGEST_BYTES} are digested,
+     * with the file's size, identity and modification time: a huge (damaged, or sparse) file costs neither
+     * memory nor minutes, and two commits that share all of these would need the same inode, size and
+     * nanosecond mtime.
      */
     private Object metadataStamp() {
         Path meta = ctx.layout.path(StoreLayout.METADATA);
@@ -162,10 +168,18 @@ public final class SnapshotReader {
         }
         try {
             java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(meta,
+                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (a.size() > STAMP_DIGEST_BYTES) {
+                digest.update((a.size() + " " + a.fileKey() + " " + a.lastModifiedTime().toInstant())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
             try (java.io.InputStream in = java.nio.file.Files.newInputStream(meta)) {
                 byte[] chunk = new byte[1 << 16];
-                for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                long left = STAMP_DIGEST_BYTES;
+                for (int n = in.read(chunk); n >= 0 && left > 0; n = in.read(chunk, 0, (int) Math.min(chunk.length, left))) {
                     digest.update(chunk, 0, n);
+                    left -= n;
                 }
             }
             return ByteBuffer.wrap(digest.digest());

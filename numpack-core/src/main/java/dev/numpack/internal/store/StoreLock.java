@@ -48,20 +48,23 @@ public final class StoreLock implements AutoCloseable {
 
     /**
      * @param store the store directory
-     * @param timeout how long to wait for another writer to finish; zero fails at once
+     * @param timeout how long to wait for another writer to finish; zero fails at once; one longer than
+     *     {@link Long#MAX_VALUE} nanoseconds (about 292 years) waits as long as that, which is for ever
      * @return the held lock
      * @throws StoreLockedException if another writer holds it past the timeout
      */
     public static StoreLock acquire(Path store, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        // Duration.toNanos overflows past 292 years: such a wait is clamped, not an ArithmeticException
+        long patience = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
         while (true) {
             StoreLock l = tryAcquire(store);
             if (l != null) {
                 return l;
             }
-            if (System.nanoTime() - deadline >= 0) {
+            if (System.nanoTime() - start >= patience) {
                 throw new StoreLockedException(store, "another writer holds " + StoreLayout.LOCK
-                        + (timeout.isZero() ? "" : " (waited " + timeout.toMillis() + " ms)")
+                        + (timeout.isZero() ? "" : " (waited " + (System.nanoTime() - start) / 1_000_000 + " ms)")
                         + "; open the store read-only, or close the other writer");
             }
             try {
