@@ -14,14 +14,11 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
 
 /**
  * Writes one partition, in one task attempt, into its own plain NumPack store: rows are gathered per column in
- * chunks of about {@value #CHUNK_BYTES} bytes, each appended to the store in one atomic, durable commit
- * (NumPack's default {@code Durability.FSYNC}), so the store is complete and durable when {@link #commit}
+ * chunks of about {@link WriteJob#chunkBytes} bytes (option {@value WriteOptions#CHUNK_BYTES}), each appended
+ * to the store in one atomic, durable commit (NumPack's default {@code Durability.FSYNC}), so the store is complete and durable when {@link #commit}
  * returns and the driver may list it. An aborted attempt deletes its store.
  */
 final class NumPackDataWriter implements DataWriter<InternalRow> {
-    /** The bytes (all columns together) gathered before an append to the store. */
-    static final long CHUNK_BYTES = 16L << 20;
-
     private final WriteJob job;
     private final int partition;
     private final Path storeDir;
@@ -48,7 +45,7 @@ final class NumPackDataWriter implements DataWriter<InternalRow> {
             for (ColumnChunk c : chunks) {
                 rowBytes += c.learn(row);
             }
-            capacity = (int) Math.max(1, Math.min(Integer.MAX_VALUE / 16, CHUNK_BYTES / Math.max(1, rowBytes)));
+            capacity = (int) Math.max(1, Math.min(Integer.MAX_VALUE / 16, job.chunkBytes() / Math.max(1, rowBytes)));
             for (ColumnChunk c : chunks) {
                 c.allocate(capacity);
             }

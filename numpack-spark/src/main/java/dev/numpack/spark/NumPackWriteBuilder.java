@@ -28,7 +28,8 @@ final class NumPackWriteBuilder implements WriteBuilder, SupportsTruncate {
     @Override
     public Write build() {
         WriteJob job = new WriteJob(dataset.toString(), UUID.randomUUID().toString(),
-                WriteOptions.columns(dataset, info.schema(), info.options()));
+                WriteOptions.columns(dataset, info.schema(), info.options()),
+                WriteOptions.chunkBytes(dataset, info.options()));
         boolean ow = overwrite;
         return new Write() {
             @Override

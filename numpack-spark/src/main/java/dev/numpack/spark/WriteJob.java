@@ -11,8 +11,9 @@ import java.util.List;
  * @param dataset the dataset directory (a local or shared file system path, the same on every node)
  * @param jobId a fresh id for this job; every store directory it writes carries it
  * @param columns how each column is written
+ * @param chunkBytes the bytes (all columns) a task gathers before each append to its store
  */
-record WriteJob(String dataset, String jobId, List<ColumnSpec> columns) implements Serializable {
+record WriteJob(String dataset, String jobId, List<ColumnSpec> columns, long chunkBytes) implements Serializable {
     /** @return the dataset directory */
     Path datasetDir() {
         return Path.of(dataset);

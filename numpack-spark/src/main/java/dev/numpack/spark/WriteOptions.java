@@ -18,17 +18,45 @@ import org.apache.spark.sql.types.UserDefinedType;
  * The writer's options, checked on the driver before any task runs: {@code shape.<column> = 28,28} (the shape of
  * one row of an array or vector column; its product must be the rows' length) and {@code dtype.<column> = uint8}
  * (the array's element type instead of the column type's own, range-checked per value). Option names are
- * case-insensitive, as Spark's are; column names are matched case-insensitively too.
+ * case-insensitive, as Spark's are; column names are matched case-insensitively too. {@code chunk.bytes} (default
+ * 16 MiB) is how much a task gathers before each append to its store.
  */
 final class WriteOptions {
     /** Prefix of the row-shape option. */
     static final String SHAPE = "shape.";
     /** Prefix of the element-type option. */
     static final String DTYPE = "dtype.";
+    /** The option giving the bytes a task gathers before each append to its store. */
+    static final String CHUNK_BYTES = "chunk.bytes";
+    /** Its default: big enough that the per-append fsyncs cost little, small enough for any executor. */
+    static final long DEFAULT_CHUNK_BYTES = 16L << 20;
     private static final String[] VECTOR_UDTS = {
         "org.apache.spark.ml.linalg.VectorUDT", "org.apache.spark.mllib.linalg.VectorUDT"};
 
     private WriteOptions() {}
+
+    /**
+     * @param dataset the dataset directory, named in errors
+     * @param options the write options (any case)
+     * @return the {@code chunk.bytes} option, or its default
+     */
+    static long chunkBytes(Path dataset, Map<String, String> options) {
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(CHUNK_BYTES)) {
+                try {
+                    long n = Long.parseLong(e.getValue().trim());
+                    if (n > 0) {
+                        return n;
+                    }
+                } catch (NumberFormatException ignored) {
+                    // reported below
+                }
+                throw new InvalidArgumentException(dataset, null, "option " + CHUNK_BYTES + " = '" + e.getValue()
+                        + "' is not a positive number of bytes");
+            }
+        }
+        return DEFAULT_CHUNK_BYTES;
+    }
 
     /**
      * @param dataset the dataset directory, named in errors
