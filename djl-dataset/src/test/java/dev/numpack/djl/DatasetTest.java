@@ -360,8 +360,14 @@ class DatasetTest {
             assertEquals(p, samePart.position());
             NumPackDataset sharded = xy(10, true).optShard(1, 2).build();
             sharded.getData(manager).iterator().next().close();
-            assertThrows(IllegalArgumentException.class, () -> xy(10, true).optShard(0, 2).build()
-                    .seek(sharded.position()));
+            assertThrows(IllegalArgumentException.class, () -> xy(10, true).optShard(0, 3).build()
+                    .seek(sharded.position()), "another global batch: step 1 consumed other rows");
+            try (NumPackDataset rank0 = xy(10, true).optShard(0, 2).build();
+                    NumPackDataset alone = xy(20, true).build()) {
+                rank0.seek(sharded.position()); // positions are global: every rank is at the same step
+                alone.seek(sharded.position()); // and so is one worker with the same global batch
+                assertEquals(1, alone.position().batch());
+            }
             assertEquals(List.of(70L, 30L), List.of(part.size(), ds.randomSplit(7, 3)[1].size()));
             samePart.store().close();
             sharded.store().close();
