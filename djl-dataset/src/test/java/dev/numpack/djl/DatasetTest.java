@@ -409,6 +409,30 @@ class DatasetTest {
     }
 
     @Test
+    void aPositionSavedBeforeGlobalStepsStillResumesForOneWorker() {
+        Stores.rowNumbered(dir, 100, 1);
+        List<long[]> straight;
+        try (NumPackDataset ds = xy(10, true).build()) {
+            straight = Stores.labelsOf(ds.getData(manager));
+        }
+        // what a single worker's position said before positions named the global batch
+        DatasetPosition v0 = new DatasetPosition(0, 3, "rows=100 batch=10 shuffle seed=1234 shard=0/1");
+        try (NumPackDataset ds = xy(10, true).build()) {
+            ds.seek(v0);
+            List<long[]> rest = Stores.labelsOf(ds.getData(manager));
+            assertEquals(7, rest.size());
+            for (int i = 0; i < rest.size(); i++) {
+                assertArrayEquals(straight.get(3 + i), rest.get(i), "batch " + (3 + i));
+            }
+        }
+        DatasetPosition v0Rank = new DatasetPosition(0, 3, "rows=100 batch=10 shuffle seed=1234 shard=1/2 pad");
+        try (NumPackDataset ds = xy(5, true).optShard(1, 2).build()) {
+            assertThrows(IllegalArgumentException.class, () -> ds.seek(v0Rank),
+                    "a former rank's position named a contiguous piece per rank: other rows");
+        }
+    }
+
+    @Test
     void shardsOfOneEpochAreDisjointAndTogetherAreTheEpoch() {
         Stores.rowNumbered(dir, 120, 2);
         List<Long> union = new ArrayList<>();

@@ -51,7 +51,10 @@ class ElasticResumeAcrossJvmTest {
                 String[] args = {ds.toString(), Integer.toString(rank), Integer.toString(world),
                         Integer.toString(GLOBAL / world), Long.toString(from.epoch()), Long.toString(from.batch()),
                         from.sampling() == null ? "-" : from.sampling(), Long.toString(max)};
-                running.add(ChildJvm.main(ElasticChild.class, args).heap("256m").quietLogs().noInput()
+                // short-lived ranks: the C1 compiler and the serial collector spend the least CPU on their
+                // start, which matters with up to 8 of them on a 2-CPU CI machine
+                running.add(ChildJvm.main(ElasticChild.class, args).heap("256m")
+                        .jvmArgs("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC").quietLogs().noInput()
                         .stderrTo(dir.resolve("rank-" + world + "-" + rank + ".log")).start());
             }
             List<Rank> out = new ArrayList<>();
