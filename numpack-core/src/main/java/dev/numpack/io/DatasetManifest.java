@@ -8,10 +8,14 @@ import dev.numpack.internal.format.FormatException;
 import dev.numpack.internal.format.Json;
 import dev.numpack.internal.store.StoreLayout;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -19,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The manifest of a sharded dataset: a directory holding one plain NumPack store per shard and this file,
@@ -44,6 +51,13 @@ import java.util.Set;
 public final class DatasetManifest {
     /** The manifest's file name inside the dataset directory. */
     public static final String FILE_NAME = "numpack-dataset.json";
+    /**
+     * The writers' lock file inside the dataset directory: {@link #update} holds an exclusive lock on it while it
+     * reads, changes and writes the manifest. Readers never take it.
+     */
+    public static final String LOCK_FILE_NAME = "numpack-dataset.lock";
+    /** Locks of this JVM's updates by dataset directory: a file lock cannot be taken twice in one JVM. */
+    private static final ConcurrentMap<Path, Object> UPDATING = new ConcurrentHashMap<>();
     /** The value of the {@code format} key. */
     public static final String FORMAT = "numpack-dataset";
     /** The major version this class writes and the highest it reads. */
@@ -267,6 +281,53 @@ public final class DatasetManifest {
         AtomicFiles.write(datasetDir.resolve(FILE_NAME), out -> out.write(bytes));
     }
 
+    /**
+     * The manifests before and after an {@link #update}.
+     *
+     * @param previous the manifest the update read, or {@code null} if the directory had none
+     * @param next the manifest it wrote
+     */
+    public record Update(DatasetManifest previous, DatasetManifest next) { }
+
+    /**
+     * Reads, changes and writes a dataset's manifest as one step for concurrent writers: while {@code change}
+     * runs and the new manifest is written (through {@link #write}), this JVM's other updates of the directory
+     * wait, and so do other processes' (an exclusive lock on {@value #LOCK_FILE_NAME}). Two jobs appending
+     * shards to one dataset at once then both land, one after the other, instead of the later one writing a
+     * manifest built from a state that no longer holds and so dropping the other's shards.
+     *
+     * @param datasetDir the dataset directory, which must exist
+     * @param change gets the current manifest ({@code null} if there is none) and returns the one to write
+     * @return the manifest read and the one written
+     * @throws IOException if the lock, the manifest or the directory cannot be read or written; nothing changed
+     *     unless {@link #write} says otherwise
+     * @throws CorruptStoreException if the current manifest is damaged (nothing is written then)
+     */
+    public static Update update(Path datasetDir, UnaryOperator<DatasetManifest> change) throws IOException {
+        Objects.requireNonNull(change, "change");
+        Path key = datasetDir.toAbsolutePath().normalize();
+        synchronized (UPDATING.computeIfAbsent(key, k -> new Object())) {
+            try (FileChannel ch = FileChannel.open(lockFile(key),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = ch.lock()) {
+                DatasetManifest previous = isDataset(key) ? read(key) : null;
+                DatasetManifest next = Objects.requireNonNull(change.apply(previous), "the changed manifest");
+                next.write(key);
+                return new Update(previous, next);
+            }
+        }
+    }
+
+    /** @return the lock file, refused if something else than a regular file holds its name (a pipe would block) */
+    private static Path lockFile(Path datasetDir) throws IOException {
+        Path file = datasetDir.resolve(LOCK_FILE_NAME);
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new CorruptStoreException(file, null, "the dataset's lock file is not a regular file");
+        }
+        return file;
+    }
+
     /** @return the manifest's JSON text, as {@link #write} stores it */
     public String toJson() {
         StringBuilder sb = new StringBuilder();
@@ -341,8 +402,8 @@ public final class DatasetManifest {
         if (".".equals(name)) {
             return "is the dataset directory itself";
         }
-        if (FILE_NAME.equals(name)) {
-            return "is the manifest's file name";
+        if (FILE_NAME.equals(name) || LOCK_FILE_NAME.equals(name)) {
+            return "is the name of the manifest or its lock file";
         }
         return StoreLayout.nameProblem(name);
     }

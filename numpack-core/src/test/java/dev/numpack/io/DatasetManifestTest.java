@@ -11,12 +11,21 @@ import dev.numpack.DType;
 import dev.numpack.InvalidArgumentException;
 import dev.numpack.io.DatasetManifest.Column;
 import dev.numpack.io.DatasetManifest.Shard;
+import dev.numpack.testkit.ChildJvm;
+import dev.numpack.testkit.ChildProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,5 +189,53 @@ class DatasetManifestTest {
 
     private void write(String json) throws IOException {
         Files.write(dir.resolve(DatasetManifest.FILE_NAME), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void updatesFromThreadsAndAnotherProcessAtOnceAllLand() throws Exception {
+        DatasetManifest.of(COLUMNS, List.of()).write(dir);
+        int perWriter = 40;
+        try (ChildProcess child = ChildJvm.main(ManifestUpdateChild.class, dir.toString(), "proc-",
+                Integer.toString(perWriter)).start()) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                String prefix = "thread" + t + "-";
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perWriter; i++) {
+                        String name = prefix + i;
+                        DatasetManifest.update(dir, m -> m.withShards(List.of(new Shard(name, 1))));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            pool.shutdown();
+            assertEquals(0, child.await(Duration.ofMinutes(2)), () -> "the child failed: " + child.stderrText());
+        }
+        DatasetManifest back = DatasetManifest.read(dir);
+        Set<String> names = new HashSet<>();
+        back.shards().forEach(s -> names.add(s.store()));
+        assertEquals(5 * perWriter, back.shards().size(), "every update's shard is listed once");
+        assertEquals(5 * perWriter, names.size());
+        assertEquals(5L * perWriter, back.rows());
+    }
+
+    @Test
+    void anUpdateRefusesALockFileThatIsNotARegularFileAndChangesNothing() throws IOException {
+        sample().write(dir);
+        Files.createDirectory(dir.resolve(DatasetManifest.LOCK_FILE_NAME));
+        CorruptStoreException e = assertThrows(CorruptStoreException.class,
+                () -> DatasetManifest.update(dir, m -> m.withShards(List.of(new Shard("part-9", 1)))));
+        assertTrue(e.getMessage().contains(DatasetManifest.LOCK_FILE_NAME), e.getMessage());
+        assertEquals(sample(), DatasetManifest.read(dir));
+    }
+
+    @Test
+    void theLockFileNameIsNoShardName() {
+        assertThrows(InvalidArgumentException.class, () -> DatasetManifest.of(COLUMNS,
+                List.of(new Shard(DatasetManifest.LOCK_FILE_NAME, 1))));
     }
 }

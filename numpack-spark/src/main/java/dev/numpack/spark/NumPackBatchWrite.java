@@ -55,7 +55,6 @@ final class NumPackBatchWrite implements BatchWrite {
     public void commit(WriterCommitMessage[] messages) {
         Path dir = job.datasetDir();
         try {
-            DatasetManifest previous = DatasetManifest.isDataset(dir) ? DatasetManifest.read(dir) : null;
             List<Shard> shards = new ArrayList<>();
             for (WriterCommitMessage m : messages) {
                 ShardCommitMessage s = (ShardCommitMessage) m;
@@ -63,17 +62,17 @@ final class NumPackBatchWrite implements BatchWrite {
                     shards.add(new Shard(s.store(), s.rows()));
                 }
             }
-            List<Column> columns = columns(messages, overwrite ? null : previous);
-            DatasetManifest next;
-            if (previous != null && !overwrite) {
-                next = previous.withShards(shards);
-                checkSameColumns(dir, previous.columns(), columns);
-            } else {
-                next = DatasetManifest.of(columns, shards);
-            }
             Files.createDirectories(dir);
-            next.write(dir);
-            removeUnlisted(dir, previous, next);
+            // read, change and write under the dataset's writer lock: a concurrent append's shards are kept
+            DatasetManifest.Update update = DatasetManifest.update(dir, previous -> {
+                List<Column> columns = columns(messages, overwrite ? null : previous);
+                if (previous != null && !overwrite) {
+                    checkSameColumns(dir, previous.columns(), columns);
+                    return previous.withShards(shards);
+                }
+                return DatasetManifest.of(columns, shards);
+            });
+            removeUnlisted(dir, update.previous(), update.next());
         } catch (IOException e) {
             throw new StoreIOException(dir, null, "cannot commit the dataset's manifest", e);
         }
