@@ -64,7 +64,7 @@ public final class StoreLock implements AutoCloseable {
             }
             if (System.nanoTime() - start >= patience) {
                 throw new StoreLockedException(store, "another writer holds " + StoreLayout.LOCK
-                        + (timeout.isZero() ? "" : " (waited " + (System.nanoTime() - start) / 1_000_000 + " ms)")
+                        + (timeout.isZero() ? "" : " (waited " + patience / 1_000_000 + " ms)")
                         + "; open the store read-only, or close the other writer");
             }
             try {
