@@ -34,7 +34,7 @@ import java.util.Locale;
  */
 public abstract class NativeIo {
     /** Arrays smaller than this get a plain direct buffer: a huge page would not pay for itself. */
-    public static final int LARGE_BYTES = 4 << 20;
+    public static final int LARGE_BYTES = 2 << 20;
 
     /** The alignment (and page size) that transparent huge pages need. */
     static final long HUGE_PAGE = 2L << 20;
