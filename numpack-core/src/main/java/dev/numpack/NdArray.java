@@ -500,9 +500,10 @@ public final class NdArray {
                     + "(LazyArray.readRows, scanRows) or stream it");
         }
         try {
-            // large arrays: zeroed huge-page memory where the native layer gives it (a fresh 40 MB direct
-            // buffer otherwise costs 10,000 page faults); the same bytes either way
-            ByteBuffer large = bytes >= NativeIo.LARGE_BYTES ? NativeIo.get().allocate((int) bytes) : null;
+            // large arrays, when asked for (-Ddev.numpack.hugePages=true): zeroed huge-page memory where the native
+            // layer gives it (a fresh 40 MB direct buffer costs 10,000 page faults); the same bytes either way
+            ByteBuffer large = bytes >= NativeIo.LARGE_BYTES && NativeIo.hugePagesForArrays()
+                    ? NativeIo.get().allocate((int) bytes) : null;
             return large != null ? large : ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         } catch (OutOfMemoryError e) {
             // still the JVM's error, but saying whose array needed how much: the JVM's own message says neither

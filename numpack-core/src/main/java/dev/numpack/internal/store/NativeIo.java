@@ -36,6 +36,9 @@ public abstract class NativeIo {
     /** Arrays smaller than this get a plain direct buffer: a huge page would not pay for itself. */
     public static final int LARGE_BYTES = 2 << 20;
 
+    /** The system property that turns huge-page memory for in-memory arrays on ({@code true}); off by default. */
+    public static final String HUGE_PAGES_PROPERTY = "dev.numpack.hugePages";
+
     /** The alignment (and page size) that transparent huge pages need. */
     static final long HUGE_PAGE = 2L << 20;
 
@@ -59,6 +62,20 @@ public abstract class NativeIo {
     /** Bytes mapped by {@link #allocate} and not yet unmapped, over all implementations. */
     private static final java.util.concurrent.atomic.AtomicLong OUTSTANDING = new java.util.concurrent.atomic.AtomicLong();
     private static volatile NativeIo current = select(System.getProperty("dev.numpack.native", "auto"));
+
+    /**
+     * Whether large in-memory arrays ({@code NdArray}'s buffer, e.g. what {@code load} reads into) take
+     * {@link #allocate}'s huge-page memory: only with {@code -Ddev.numpack.hugePages=true}. Off by default because
+     * on the project's 2-vCPU VM a fresh huge-page region was slower than a plain direct buffer (a load of 1M x 10
+     * float32 took a median of 262-395 ms against 92-117 ms, the machine under load; in JMH it swung between 15
+     * and 258 ms): the kernel zeroes and compacts for each new 2 MiB page, and freed memory returned to the host
+     * must be faulted in again. {@code fallocate} before writes is not affected by this switch.
+     *
+     * @return whether the property is {@code true} now (read on each call: tests switch it)
+     */
+    public static boolean hugePagesForArrays() {
+        return Boolean.getBoolean(HUGE_PAGES_PROPERTY);
+    }
 
     /** @return the implementation in use */
     public static NativeIo get() {

@@ -251,4 +251,31 @@ class NativeIoTest {
             throw new IOException(e);
         }
     }
+
+    /** Huge-page memory for in-memory arrays is opt-in (slower than a plain direct buffer on this VM). */
+    @ParameterizedTest
+    @MethodSource("paths")
+    void arraysTakeHugePageMemoryOnlyWhenTheSwitchIsOn(String path) {
+        NativeIo io = load(path);
+        NativeIo previous = NativeIo.use(io);
+        String before = System.getProperty(NativeIo.HUGE_PAGES_PROPERTY);
+        try {
+            System.clearProperty(NativeIo.HUGE_PAGES_PROPERTY);
+            long start = NativeIo.outstandingBytes();
+            dev.numpack.NdArray off = dev.numpack.NdArray.zeros(dev.numpack.DType.FLOAT32, 1 << 20);
+            assertEquals(start, NativeIo.outstandingBytes(), "off by default: a plain direct buffer");
+            System.setProperty(NativeIo.HUGE_PAGES_PROPERTY, "true");
+            dev.numpack.NdArray on = dev.numpack.NdArray.zeros(dev.numpack.DType.FLOAT32, 1 << 20);
+            assertTrue(NativeIo.outstandingBytes() >= start + (4 << 20), "on: the native layer's memory");
+            assertEquals(off.byteSize(), on.byteSize());
+            assertEquals(0f, on.buffer().getFloat((4 << 20) - 4), "zeroed");
+        } finally {
+            if (before == null) {
+                System.clearProperty(NativeIo.HUGE_PAGES_PROPERTY);
+            } else {
+                System.setProperty(NativeIo.HUGE_PAGES_PROPERTY, before);
+            }
+            NativeIo.use(previous);
+        }
+    }
 }
