@@ -63,8 +63,11 @@ import java.util.function.Consumer;
  *       {@link Builder#optLockTimeout}). Read-only stores take no lock (except, briefly, to complete the
  *       commit of a writer that died mid-commit, which needs write permission) and keep working while a
  *       writer commits: each holds one consistent snapshot (every array mapped at the same commit), taken
- *       when it opened or last {@link #refresh() refreshed}. Rows the writer replaces in place show
- *       through.</li>
+ *       when it opened or last {@link #refresh() refreshed}. Rows the writer later writes in place into
+ *       the snapshot's files ({@code replace}, a batch commit as above) show through, also after appends (to
+ *       one array or to several in one commit) and logical deletes, which leave those files where they are
+ *       (they write past the snapshot's rows, and a new deletion bitmap). Appended rows, deletions, and
+ *       arrays saved, compacted, cloned or dropped after the snapshot do not show.</li>
  *   <li><b>Untrusted files.</b> Corrupt or hostile stores raise {@link CorruptStoreException} naming the
  *       store and array; paths in store files never reach outside the store directory.</li>
  * </ul>
