@@ -19,7 +19,6 @@ import org.apache.spark.sql.sources.CreatableRelationProvider;
 import org.apache.spark.sql.sources.DataSourceRegister;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The Spark data source {@code numpack} (registered in {@code META-INF/services}).
@@ -87,7 +86,7 @@ public final class NumPackDataSource implements TableProvider, DataSourceRegiste
     @Override
     public BaseRelation createRelation(SQLContext sqlContext, SaveMode mode,
             scala.collection.immutable.Map<String, String> parameters, Dataset<Row> data) {
-        Map<String, String> options = new HashMap<>(CollectionConverters.asJava(parameters));
+        Map<String, String> options = javaMap(parameters);
         Path path = path(new CaseInsensitiveStringMap(options));
         boolean exists = ReadPlan.existsAt(path);
         SaveMode v2Mode = SaveMode.Append;
@@ -121,6 +120,20 @@ public final class NumPackDataSource implements TableProvider, DataSourceRegiste
         data.write().format(NumPackDataSource.class.getName()).options(options).option(V2_WRITE, "true")
                 .mode(v2Mode).save(path.toString());
         return relation(sqlContext, data.schema());
+    }
+
+    /**
+     * Copies Spark's Scala map by its iterator, the one map API that is the same from Java in Scala 2.12
+     * (Spark 3.5) and 2.13 (Spark 4): the collection converters moved between the two.
+     */
+    private static Map<String, String> javaMap(scala.collection.Map<String, String> parameters) {
+        Map<String, String> options = new HashMap<>();
+        scala.collection.Iterator<scala.Tuple2<String, String>> entries = parameters.iterator();
+        while (entries.hasNext()) {
+            scala.Tuple2<String, String> entry = entries.next();
+            options.put(entry._1(), entry._2());
+        }
+        return options;
     }
 
     private static BaseRelation relation(SQLContext sqlContext, StructType schema) {
