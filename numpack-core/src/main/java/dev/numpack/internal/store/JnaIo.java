@@ -42,16 +42,6 @@ final class JnaIo extends NativeIo {
     }
 
     @Override
-    protected boolean works() {
-        long page = map(4096);
-        if (page == 0) {
-            return false;
-        }
-        unmap(page, 4096);
-        return true;
-    }
-
-    @Override
     protected boolean reserve(String path, long bytes) {
         int fd = c.open(path, O_WRONLY);
         if (fd < 0) {

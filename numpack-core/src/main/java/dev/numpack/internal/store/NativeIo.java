@@ -149,8 +149,18 @@ public abstract class NativeIo {
     /** @return a short name of the implementation: {@code ffm}, {@code jna} or {@code java} */
     public abstract String name();
 
-    /** @return whether the native calls are usable here (checked once, when selected) */
-    protected abstract boolean works();
+    /**
+     * @return whether the native calls are usable here (checked once, when selected): by default, whether a
+     *     page can be mapped and unmapped through them
+     */
+    protected boolean works() {
+        long page = map(4096);
+        if (page == 0) {
+            return false;
+        }
+        unmap(page, 4096);
+        return true;
+    }
 
     /**
      * Reserves a new, empty file's blocks before it is written, without changing its size

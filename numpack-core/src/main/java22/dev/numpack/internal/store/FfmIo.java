@@ -56,16 +56,6 @@ final class FfmIo extends NativeIo {
     }
 
     @Override
-    protected boolean works() {
-        long page = map(4096);
-        if (page == 0) {
-            return false;
-        }
-        unmap(page, 4096);
-        return true;
-    }
-
-    @Override
     protected boolean reserve(String path, long bytes) {
         try (Arena arena = Arena.ofConfined()) {
             int fd = (int) open.invokeExact(arena.allocateFrom(path), O_WRONLY);
