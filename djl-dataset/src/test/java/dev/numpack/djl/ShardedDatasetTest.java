@@ -64,28 +64,6 @@ class ShardedDatasetTest {
         return Stores.sharded(dir.resolve("ds"), 3, SHARDS);
     }
 
-    /** Every batch of one pass: its contents (x then y as floats). */
-    private static List<List<float[]>> pass(NumPackDataset ds, NDManager manager, int max) {
-        List<List<float[]>> out = new ArrayList<>();
-        for (Batch b : ds.getData(manager)) {
-            try (b) {
-                out.add(Stores.contents(b));
-            }
-            if (out.size() == max) {
-                break;
-            }
-        }
-        return out;
-    }
-
-    private static void assertSame(List<List<float[]>> expected, List<List<float[]>> actual) {
-        assertEquals(expected.size(), actual.size(), "batches");
-        for (int i = 0; i < expected.size(); i++) {
-            for (int a = 0; a < expected.get(i).size(); a++) {
-                assertArrayEquals(expected.get(i).get(a), actual.get(i).get(a), "batch " + i + ", array " + a);
-            }
-        }
-    }
 
     @Test
     void aShardedDatasetReadsLikeOneStoreWithAllItsRows() {
@@ -96,8 +74,8 @@ class ShardedDatasetTest {
             assertEquals(SHARDS.length, sharded.stores().size());
             assertEquals(single.position().sampling(), sharded.position().sampling(), "positions fit either");
             for (int epoch = 0; epoch < 2; epoch++) {
-                List<List<float[]>> expected = pass(single, manager, -1);
-                assertSame(expected, pass(sharded, manager, -1));
+                List<List<float[]>> expected = Stores.passContents(single.getData(manager), -1);
+                Stores.assertSameBatches(expected, Stores.passContents(sharded.getData(manager), -1));
             }
         }
     }
@@ -140,15 +118,15 @@ class ShardedDatasetTest {
         }
         List<List<float[]>> expected;
         try (NumPackDataset d = xy(NumPackDataset.builder().setStore(ds), 10).build()) {
-            expected = pass(d, manager, -1);
+            expected = Stores.passContents(d.getData(manager), -1);
         }
         try (NumPackDataset d = xy(NumPackDataset.builder().setStores(paths.toArray(Path[]::new)), 10).build()) {
-            assertSame(expected, pass(d, manager, -1));
+            Stores.assertSameBatches(expected, Stores.passContents(d.getData(manager), -1));
         }
         List<NumPack> open = new ArrayList<>();
         paths.forEach(p -> open.add(NumPack.openReadOnly(p)));
         try (NumPackDataset d = xy(NumPackDataset.builder().setStores(open.toArray(NumPack[]::new)), 10).build()) {
-            assertSame(expected, pass(d, manager, -1));
+            Stores.assertSameBatches(expected, Stores.passContents(d.getData(manager), -1));
             assertEquals(open, d.stores());
             IllegalStateException e = assertThrows(IllegalStateException.class, d::store);
             assertTrue(e.getMessage().contains("stores()"), e.getMessage());
@@ -170,16 +148,16 @@ class ShardedDatasetTest {
         Path ds = dataset();
         List<List<float[]>> straight;
         try (NumPackDataset d = xy(NumPackDataset.builder().setStore(ds), 12).build()) {
-            straight = pass(d, manager, -1);
+            straight = Stores.passContents(d.getData(manager), -1);
         }
         DatasetPosition saved;
         try (NumPackDataset d = xy(NumPackDataset.builder().setStore(ds), 12).build()) {
-            assertSame(straight.subList(0, 7), pass(d, manager, 7));
+            Stores.assertSameBatches(straight.subList(0, 7), Stores.passContents(d.getData(manager), 7));
             saved = d.position();
         }
         assertEquals(7, saved.batch());
         try (NumPackDataset d = xy(NumPackDataset.builder().setStore(ds), 12).optStartPosition(saved).build()) {
-            assertSame(straight.subList(7, straight.size()), pass(d, manager, -1));
+            Stores.assertSameBatches(straight.subList(7, straight.size()), Stores.passContents(d.getData(manager), -1));
         }
     }
 

@@ -92,4 +92,29 @@ final class Stores {
         }
         return out;
     }
+
+    /** @return every batch of {@code pass} up to {@code maxBatches} (-1: all): its arrays' contents as floats */
+    static List<List<float[]>> passContents(Iterable<Batch> pass, int maxBatches) {
+        List<List<float[]>> out = new ArrayList<>();
+        for (Batch b : pass) {
+            try (b) {
+                out.add(contents(b));
+            }
+            if (out.size() == maxBatches) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** Asserts two passes delivered the same batches with the same contents. */
+    static void assertSameBatches(List<List<float[]>> expected, List<List<float[]>> actual) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.size(), actual.size(), "batch count");
+        for (int i = 0; i < expected.size(); i++) {
+            for (int a = 0; a < expected.get(i).size(); a++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(i).get(a), actual.get(i).get(a),
+                        "batch " + i + ", array " + a);
+            }
+        }
+    }
 }
