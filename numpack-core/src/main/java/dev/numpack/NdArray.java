@@ -493,6 +493,26 @@ public final class NdArray {
      *     message naming the store, the array and the bytes needed
      */
     static ByteBuffer allocate(Path store, String array, DType dtype, long[] shape) {
+        return allocate(store, array, dtype, shape, false);
+    }
+
+    /**
+     * Allocates the direct buffer of an array that the caller fills whole before anyone reads it ({@code load},
+     * {@code readRows}, {@code gather}): it may hold the bytes of a freed array, which saves zeroing it.
+     *
+     * @param store the store the array comes from, for the message, or {@code null}
+     * @param array the array's name, for the message, or {@code null}
+     * @param dtype the element type
+     * @param shape the shape (no negative dimension)
+     * @return a little-endian direct buffer of exactly the array's bytes, of any content
+     * @throws InvalidArgumentException as {@link #allocate(Path, String, DType, long[])}
+     * @throws OutOfMemoryError as {@link #allocate(Path, String, DType, long[])}
+     */
+    static ByteBuffer allocateToOverwrite(Path store, String array, DType dtype, long[] shape) {
+        return allocate(store, array, dtype, shape, true);
+    }
+
+    private static ByteBuffer allocate(Path store, String array, DType dtype, long[] shape, boolean overwritten) {
         long bytes = byteSize(store, array, dtype, shape);
         if (bytes > Integer.MAX_VALUE) {
             throw new InvalidArgumentException(store, array, "an in-memory array holds at most 2 GiB ("
@@ -500,10 +520,10 @@ public final class NdArray {
                     + "(LazyArray.readRows, scanRows) or stream it");
         }
         try {
-            // large arrays, when asked for (-Ddev.numpack.hugePages=true): zeroed huge-page memory where the native
-            // layer gives it (a fresh 40 MB direct buffer costs 10,000 page faults); the same bytes either way
-            ByteBuffer large = bytes >= NativeIo.LARGE_BYTES && NativeIo.hugePagesForArrays()
-                    ? NativeIo.get().allocate((int) bytes) : null;
+            // large arrays: memory reused once freed, where the native layer gives it (a fresh 40 MB direct buffer
+            // costs 10,000 page faults, each slow where the VM gave freed memory back to its host); same bytes
+            ByteBuffer large = bytes >= NativeIo.LARGE_BYTES && NativeIo.reuseMemoryForArrays()
+                    ? NativeIo.get().allocate((int) bytes, !overwritten) : null;
             return large != null ? large : ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         } catch (OutOfMemoryError e) {
             // still the JVM's error, but saying whose array needed how much: the JVM's own message says neither
