@@ -22,6 +22,13 @@ import java.util.Arrays;
  * refusal (a larger array, a negative dimension, a shape whose size overflows, data that does not fit the
  * shape) is an {@link InvalidArgumentException}.
  *
+ * <p>Memory: an array of 2 MiB or more lives, on Linux, in memory that is given to the next large array once
+ * this array's buffer and every buffer derived from it ({@code slice}, {@code asFloatBuffer}, a DJL tensor made
+ * from it without a copy, which holds the buffer) are unreachable and a GC has seen it; so repeated loads reuse
+ * memory that is already in place, as numpy's do. Unused memory is returned to the system within seconds.
+ * {@code -Ddev.numpack.reuseMemory=false} gives every array a plain direct buffer instead (the README's
+ * Performance section says what each costs).
+ *
  * <pre>{@code
  * NdArray a = NdArray.of(new float[][] {{1, 2}, {3, 4}});
  * float[] flat = a.toFloatArray();          // {1, 2, 3, 4}
