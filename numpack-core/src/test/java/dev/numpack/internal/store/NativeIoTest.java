@@ -118,15 +118,12 @@ class NativeIoTest {
             Thread.sleep(20); // the Cleaner would run here if the view did not keep the memory alive
         }
         assertEquals(before + BYTES, NativeIo.outstandingBytes(), "the view keeps the memory");
+        assertEquals(0, NativeIo.pooledBytes(), "and keeps it out of the pool");
         assertEquals(42L, readLong(view), "still readable");
         WeakReference<FloatBuffer> viewGone = new WeakReference<>(view);
         view = null;
         awaitCollected(viewGone);
-        for (int i = 0; i < 200 && NativeIo.pooledBytes() < BYTES; i++) {
-            System.gc();
-            Thread.sleep(10);
-        }
-        assertEquals(BYTES, NativeIo.pooledBytes(), "kept for reuse once nothing refers to it");
+        awaitPooled(BYTES); // kept for reuse once nothing refers to it
         assertEquals(before + BYTES, NativeIo.outstandingBytes(), "still mapped, still counted");
         NativeIo.releasePooled();
         assertEquals(before, NativeIo.outstandingBytes(), "unmapped when the pool lets it go");
