@@ -67,7 +67,7 @@ public final class NdArray {
                     "shape " + Arrays.toString(s) + " of " + dtype.numpyName() + " needs " + n
                             + " bytes, got " + bytes.remaining());
         }
-        ByteBuffer d = allocate(null, null, dtype, s);
+        ByteBuffer d = allocateToOverwrite(null, null, dtype, s);
         d.put(bytes.duplicate());
         d.clear();
         return new NdArray(dtype, s, d);
@@ -135,7 +135,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d float32 array */
     public static NdArray of(float[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.FLOAT32, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.FLOAT32, shape);
         b.asFloatBuffer().put(values);
         return new NdArray(DType.FLOAT32, shape, b);
     }
@@ -143,7 +143,7 @@ public final class NdArray {
     /** @param rows rows of equal length @return a 2-d float32 array */
     public static NdArray of(float[][] rows) {
         long[] shape = {rows.length, checkRectangular(rows.length, i -> rows[i].length)};
-        ByteBuffer b = allocate(null, null, DType.FLOAT32, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.FLOAT32, shape);
         var fb = b.asFloatBuffer();
         for (float[] r : rows) {
             fb.put(r);
@@ -154,7 +154,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d float64 array */
     public static NdArray of(double[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.FLOAT64, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.FLOAT64, shape);
         b.asDoubleBuffer().put(values);
         return new NdArray(DType.FLOAT64, shape, b);
     }
@@ -162,7 +162,7 @@ public final class NdArray {
     /** @param rows rows of equal length @return a 2-d float64 array */
     public static NdArray of(double[][] rows) {
         long[] shape = {rows.length, checkRectangular(rows.length, i -> rows[i].length)};
-        ByteBuffer b = allocate(null, null, DType.FLOAT64, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.FLOAT64, shape);
         var db = b.asDoubleBuffer();
         for (double[] r : rows) {
             db.put(r);
@@ -173,7 +173,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d int32 array */
     public static NdArray of(int[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.INT32, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.INT32, shape);
         b.asIntBuffer().put(values);
         return new NdArray(DType.INT32, shape, b);
     }
@@ -181,7 +181,7 @@ public final class NdArray {
     /** @param rows rows of equal length @return a 2-d int32 array */
     public static NdArray of(int[][] rows) {
         long[] shape = {rows.length, checkRectangular(rows.length, i -> rows[i].length)};
-        ByteBuffer b = allocate(null, null, DType.INT32, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.INT32, shape);
         var ib = b.asIntBuffer();
         for (int[] r : rows) {
             ib.put(r);
@@ -192,7 +192,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d int64 array */
     public static NdArray of(long[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.INT64, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.INT64, shape);
         b.asLongBuffer().put(values);
         return new NdArray(DType.INT64, shape, b);
     }
@@ -200,7 +200,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d int16 array */
     public static NdArray of(short[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.INT16, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.INT16, shape);
         b.asShortBuffer().put(values);
         return new NdArray(DType.INT16, shape, b);
     }
@@ -218,7 +218,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d bool array */
     public static NdArray of(boolean[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.BOOL, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.BOOL, shape);
         for (boolean v : values) {
             b.put((byte) (v ? 1 : 0));
         }
@@ -228,7 +228,7 @@ public final class NdArray {
 
     private static NdArray ofBytes(DType t, byte[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, t, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, t, shape);
         b.put(values).clear();
         return new NdArray(t, shape, b);
     }
@@ -505,7 +505,8 @@ public final class NdArray {
 
     /**
      * Allocates the direct buffer of an array that the caller fills whole before anyone reads it ({@code load},
-     * {@code readRows}, {@code gather}): it may hold the bytes of a freed array, which saves zeroing it.
+     * {@code readRows}, {@code gather}, the factories that copy their input): it may hold the bytes of a freed
+     * array, which saves zeroing it.
      *
      * @param store the store the array comes from, for the message, or {@code null}
      * @param array the array's name, for the message, or {@code null}
