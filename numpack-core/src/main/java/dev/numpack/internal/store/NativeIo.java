@@ -346,6 +346,14 @@ public abstract class NativeIo {
         return POOL.pooledBytes();
     }
 
+    /**
+     * @param address where a buffer from {@link #allocate} starts
+     * @return whether its region is kept for reuse now (for tests)
+     */
+    public static boolean isPooled(long address) {
+        return POOL.holds(address);
+    }
+
     /** Unmaps every region kept for reuse (for tests that count outstanding memory). */
     public static void releasePooled() {
         POOL.clear();

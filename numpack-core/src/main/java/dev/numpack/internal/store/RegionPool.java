@@ -154,6 +154,14 @@ final class RegionPool {
         all.forEach(unmapper::unmap);
     }
 
+    /**
+     * @param address a region's start
+     * @return whether a region starting there is kept now (for tests)
+     */
+    synchronized boolean holds(long address) {
+        return bySpan.values().stream().flatMap(ArrayDeque::stream).anyMatch(r -> r.address() == address);
+    }
+
     /** @return the bytes of the regions kept now */
     synchronized long pooledBytes() {
         return pooledBytes;

@@ -110,6 +110,7 @@ class NativeIoTest {
         ByteBuffer root = io.allocate(BYTES, true);
         assertNotNull(root);
         assertEquals(before + BYTES, NativeIo.outstandingBytes(), "8 MiB is 4 huge pages: counted exactly");
+        long address = address(root);
         root.putLong(BYTES - 8, 42L);
         FloatBuffer view = root.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(); // as a tensor made without a copy holds it
         root = null;
@@ -117,40 +118,44 @@ class NativeIoTest {
             System.gc();
             Thread.sleep(20); // the Cleaner would run here if the view did not keep the memory alive
         }
-        assertEquals(before + BYTES, NativeIo.outstandingBytes(), "the view keeps the memory");
-        assertEquals(0, NativeIo.pooledBytes(), "and keeps it out of the pool");
+        assertFalse(NativeIo.isPooled(address), "the view keeps the memory out of the pool");
         assertEquals(42L, readLong(view), "still readable");
         WeakReference<FloatBuffer> viewGone = new WeakReference<>(view);
         view = null;
         awaitCollected(viewGone);
-        awaitPooled(BYTES); // kept for reuse once nothing refers to it
-        assertEquals(before + BYTES, NativeIo.outstandingBytes(), "still mapped, still counted");
+        awaitPooled(address); // kept for reuse once nothing refers to it
         NativeIo.releasePooled();
-        assertEquals(before, NativeIo.outstandingBytes(), "unmapped when the pool lets it go");
+        assertFalse(NativeIo.isPooled(address), "unmapped when the pool lets it go");
+        assertEquals(before, settled(), "every byte counted off again");
     }
+
+    /** Sizes no other test here allocates, so that the region a test frees is the one it takes back. */
+    private static final int REUSED_BYTES = (22 << 20) - 100;
+    private static final int LOADED_FLOATS = (14 << 20) / 4;
 
     @ParameterizedTest
     @MethodSource("paths")
     void aFreedRegionIsReusedZeroedOnlyWhenAsked(String path) throws InterruptedException {
         NativeIo io = load(path);
-        long before = settled();
-        ByteBuffer first = io.allocate(BYTES, true);
-        for (int i = 0; i < BYTES; i += 8) {
+        settled();
+        ByteBuffer first = io.allocate(REUSED_BYTES, true);
+        long address = address(first);
+        for (int i = 0; i + 8 <= REUSED_BYTES; i += 8) {
             first.putLong(i, 0x5a5a5a5a5a5a5a5aL);
         }
         first = null;
-        awaitPooled(BYTES);
-        ByteBuffer zeroed = io.allocate(BYTES - 100, true); // a quarter smaller at most: the same region serves
-        assertEquals(before + BYTES, NativeIo.outstandingBytes(), "the pooled region, not a new one");
-        assertEquals(0, NativeIo.pooledBytes());
+        awaitPooled(address);
+        ByteBuffer zeroed = io.allocate(REUSED_BYTES - 1000, true); // a quarter smaller at most: the same region serves
+        assertEquals(address, address(zeroed), "the pooled region, not a new one");
+        assertFalse(NativeIo.isPooled(address), "taken out of the pool");
         for (int i = 0; i < zeroed.capacity(); i += 4096) {
             assertEquals(0, zeroed.get(i), "zeroed at " + i);
         }
         zeroed.putLong(0, 0x5a5a5a5a5a5a5a5aL);
         zeroed = null;
-        awaitPooled(BYTES);
-        ByteBuffer raw = io.allocate(BYTES, false);
-        assertEquals(before + BYTES, NativeIo.outstandingBytes(), "reused again");
+        awaitPooled(address);
+        ByteBuffer raw = io.allocate(REUSED_BYTES, false);
+        assertEquals(address, address(raw), "reused again");
         assertEquals(0x5a5a5a5a5a5a5a5aL, raw.getLong(0), "not zeroed: the caller overwrites every byte");
     }
 
@@ -160,21 +165,22 @@ class NativeIoTest {
     void aLoadIntoAReusedRegionHoldsOnlyTheArraysBytes(String path) throws IOException, InterruptedException {
         NativeIo previous = NativeIo.use(load(path));
         try (dev.numpack.NumPack np = dev.numpack.NumPack.open(dir.resolve("store"))) {
-            settled();
-            int n = BYTES / 4;
+            int n = LOADED_FLOATS;
             float[] values = new float[n];
             for (int i = 0; i < n; i++) {
                 values[i] = i;
             }
             np.save("x", dev.numpack.NdArray.of(values));
+            settled(); // the saved array's region is gone: only the junk's can serve the load below
             float[] minusOnes = new float[n];
             java.util.Arrays.fill(minusOnes, -1f);
             dev.numpack.NdArray junk = dev.numpack.NdArray.of(minusOnes);
+            long address = address(junk.buffer());
             assertEquals(-1f, junk.buffer().getFloat(0));
             junk = null;
-            awaitPooled(BYTES);
+            awaitPooled(address);
             dev.numpack.NdArray loaded = np.load("x");
-            assertEquals(0, NativeIo.pooledBytes(), "the load took the junk's region");
+            assertEquals(address, address(loaded.buffer()), "the load took the junk's region");
             for (int i = 0; i < n; i++) {
                 assertEquals(i, loaded.buffer().getFloat(4 * i), "at " + i);
             }
@@ -183,12 +189,17 @@ class NativeIoTest {
         }
     }
 
-    private static void awaitPooled(long bytes) throws InterruptedException {
-        for (int i = 0; i < 200 && NativeIo.pooledBytes() < bytes; i++) {
+    /** @return where a direct buffer's memory starts (JNA reads it for any direct buffer) */
+    private static long address(ByteBuffer direct) {
+        return com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(direct));
+    }
+
+    private static void awaitPooled(long address) throws InterruptedException {
+        for (int i = 0; i < 200 && !NativeIo.isPooled(address); i++) {
             System.gc();
             Thread.sleep(10);
         }
-        assertEquals(bytes, NativeIo.pooledBytes(), "the dropped buffer's region is pooled");
+        assertTrue(NativeIo.isPooled(address), "the dropped buffer's region is pooled");
     }
 
     private static long readLong(FloatBuffer view) {
@@ -287,16 +298,22 @@ class NativeIoTest {
         }
     }
 
-    /** @return the outstanding bytes once the garbage of earlier tests is freed (they change no more) */
+    /**
+     * @return the outstanding bytes once the garbage of earlier tests is freed: GCs until the Cleaner gives no
+     *     more regions back, each unmapped at once
+     */
     private static long settled() throws InterruptedException {
-        NativeIo.releasePooled();
         long last = -1;
-        for (int i = 0; i < 50 && NativeIo.outstandingBytes() != last; i++) {
-            last = NativeIo.outstandingBytes();
+        for (int i = 0; i < 50; i++) {
             System.gc();
             Thread.sleep(20);
+            NativeIo.releasePooled();
+            long now = NativeIo.outstandingBytes();
+            if (now == last) {
+                break;
+            }
+            last = now;
         }
-        NativeIo.releasePooled(); // what the GCs gave back
         return NativeIo.outstandingBytes();
     }
 
@@ -330,16 +347,16 @@ class NativeIoTest {
         String before = System.getProperty(NativeIo.REUSE_MEMORY_PROPERTY);
         try {
             System.clearProperty(NativeIo.REUSE_MEMORY_PROPERTY);
-            long start = settled(); // nothing pooled: the array's region is a new one
+            settled();
+            long inUse = NativeIo.outstandingBytes() - NativeIo.pooledBytes();
             dev.numpack.NdArray on = dev.numpack.NdArray.zeros(dev.numpack.DType.FLOAT32, 1 << 20);
-            assertEquals(start + (4 << 20), NativeIo.outstandingBytes(), "on by default: the native layer's memory");
+            assertEquals(inUse + (4 << 20), NativeIo.outstandingBytes() - NativeIo.pooledBytes(),
+                    "on by default: the native layer's memory, new or pooled");
             assertEquals(0f, on.buffer().getFloat((4 << 20) - 4), "zeroed");
             System.setProperty(NativeIo.REUSE_MEMORY_PROPERTY, "false");
-            long mid = NativeIo.outstandingBytes();
-            long pooled = NativeIo.pooledBytes();
+            long mid = NativeIo.outstandingBytes() - NativeIo.pooledBytes();
             dev.numpack.NdArray off = dev.numpack.NdArray.zeros(dev.numpack.DType.FLOAT32, 1 << 20);
-            assertEquals(mid, NativeIo.outstandingBytes(), "off: a plain direct buffer");
-            assertEquals(pooled, NativeIo.pooledBytes(), "off: nothing taken from the pool");
+            assertEquals(mid, NativeIo.outstandingBytes() - NativeIo.pooledBytes(), "off: a plain direct buffer");
             assertEquals(off.byteSize(), on.byteSize());
         } finally {
             if (before == null) {
