@@ -219,7 +219,7 @@ class ConcurrentAccessCrashTest {
      * keeps an array's dtype and shape): same arrays, each with state m's dtype, shape and deletions, and
      * each row equal to that row in state m or in a later state reached from m by such writes of that array
      * only (a commit in flight may show some of its rows and not others). Appends to the array along the way
-     * keep the chain: they write past the snapshot's rows, into the same files. So do logical deletes (by
+     * (alone, or with other arrays' in one call) keep the chain: they write past the snapshot's rows, into the same files. So do logical deletes (by
      * {@code delete} or by a batch that only deletes from the array: a new bitmap, the same data files); after
      * one, the rows of later states sit at other logical indices, so a row of the snapshot may equal any row
      * of those states (still never bytes that no state held).
@@ -249,7 +249,9 @@ class ConcurrentAccessCrashTest {
                     continue;
                 }
                 String op = ops.get(k);
-                if (op.startsWith("append " + name + " ") && next.grownFrom(prev)) {
+                boolean appendsTo = op.startsWith("append " + name + " ") // one array, or several in one call:
+                        || op.startsWith("append {") && (op.contains("{" + name + "+=") || op.contains(", " + name + "+="));
+                if (appendsTo && next.grownFrom(prev)) {
                     // an append writes past the end of the same files: the rows the snapshot maps stay, and
                     // later in-place writes to them still show through
                     continue;

@@ -50,6 +50,16 @@ class KillNineCrashTest {
         runTrials(Workload.Mix.MIXED, 15, 4096, 0x5EED_0004L);
     }
 
+    /**
+     * Small appends commit through the append log ({@code numpack.appends}) and reach the metadata later: a
+     * kill leaves acknowledged appends in the log only, which the read-only open (a third of the trials,
+     * first) or the writable open must apply.
+     */
+    @Test
+    void killDuringStreamsOfSmallAppends() throws Exception {
+        runTrials(Workload.Mix.APPENDS, 15, 0, 0x5EED_0007L);
+    }
+
     @Test
     void killTwiceWithTheSecondKillDuringRecoveryOrResumedWork() throws Exception {
         Random r = new Random(0x5EED_0006L);

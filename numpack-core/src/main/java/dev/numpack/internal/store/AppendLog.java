@@ -1,0 +1,517 @@
+package dev.numpack.internal.store;
+
+import dev.numpack.CorruptStoreException;
+import dev.numpack.internal.format.AppendLogCodec;
+import dev.numpack.internal.format.AppendLogCodec.Entry;
+import dev.numpack.internal.format.AppendLogCodec.Header;
+import dev.numpack.internal.format.FormatException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The append log ({@code numpack.appends}): makes a small append durable with one write and one fsync.
+ *
+ * <p>An append of at most {@link #MAX_RECORD_BYTES} to a plain array (one data file, no deletion bitmap)
+ * writes its rows past the array's committed end in the data file, not fsynced, and then a redo record
+ * carrying the same rows (array, first row, row count, bytes, CRC32C) to this log, which is fsynced
+ * ({@code fdatasync}: the log is zero-filled ahead of its records, so the fsync moves no file size): that
+ * fsync is the commit point. {@code metadata.npkm} and the data files are brought up to date later, by
+ * the next other commit of the store (which fsyncs the appended data files before its own commit point
+ * and writes the metadata with the appended rows), when the log is full, and at close; then the log's
+ * header moves to a new generation, which retires every record of the old one.
+ *
+ * <p>The header names the metadata the records extend by its SHA-256. Any later metadata differs (every
+ * commit writes new microsecond times), so a log whose header names other metadata holds nothing to
+ * apply: the appends it held are in that metadata (or a program other than this library changed the
+ * store after a writer died, and they no longer apply). That is why the log's own renewal and removal need
+ * no fsync: a log that comes back after a power loss is one whose records a newer metadata already holds.
+ *
+ * <p>What readers see while records are not yet in the metadata. Read-only stores of this library read
+ * the log with the metadata ({@link #overlay}): they see every append whose record is written. NumPack 0.7
+ * and other programs that read only {@code metadata.npkm} see the state of the writer's last other commit:
+ * the arrays with fewer rows, a valid store (a data file longer than its metadata says is allowed). After a
+ * clean close (which applies the log and removes it) they see everything. After a crash, the log stays
+ * until a writer opens the store, or a read-only store of this library finds it with no writer holding the
+ * lock; either applies it ({@link #recover}) as an ordinary commit.
+ *
+ * <p>Not thread safe: the store's commit lock serializes its use.
+ */
+final class AppendLog {
+    /** Largest append (rows' bytes of one operation) that goes through the log; larger ones commit whole. */
+    static final int MAX_RECORD_BYTES = 1 << 20;
+    /** Bytes of records the log holds before the next append applies it (bounds what a reader reads). */
+    static final long MAX_BYTES = 8L << 20;
+    private static final long FIRST_CAPACITY = 1L << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
+
+    private final StoreContext ctx;
+    private final Map<Path, FileChannel> dataFiles = new LinkedHashMap<>(); // appended to since the last renewal
+    private FileChannel ch; // null until the first logged append
+    private long generation;
+    private long tail; // where the next record goes
+    private long capacity; // bytes of the file written (zeros ahead of the tail)
+    private boolean pending; // records the metadata does not hold yet
+    private ByteBuffer scratch = ByteBuffer.allocateDirect(0);
+
+    /** @param ctx the writable store */
+    AppendLog(StoreContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * @param e an array's committed entry
+     * @return whether appends to it may go through the log: one plain data file, no deletion bitmap
+     */
+    static boolean loggable(ArrayEntry e) {
+        return e != null && e.problem() == null && e.manifest() == null && e.bitmap() == null
+                && e.record().rowBytes() > 0 && !StoreLayout.isSegmented(e.record().dataFile());
+    }
+
+    /** @return whether records the metadata does not hold yet are in the log */
+    boolean pending() {
+        return pending;
+    }
+
+    /**
+     * @param entries the appends of one operation
+     * @return whether their record fits in the log before it must be applied
+     */
+    boolean hasRoom(List<Entry> entries) {
+        long len = AppendLogCodec.RECORD_HEAD + AppendLogCodec.payloadBytes(entries);
+        long end = tail == 0 ? AppendLogCodec.HEADER_BYTES : tail;
+        return end + len <= AppendLogCodec.HEADER_BYTES + MAX_BYTES;
+    }
+
+    /**
+     * The channel for writing rows past an array's committed end, opened once until the log is renewed.
+     *
+     * @param file the array's data file
+     * @return its channel, or {@code null} when it does not exist (an empty array NumPack 0.7 wrote)
+     * @throws IOException if it cannot be opened
+     * @throws CorruptStoreException if it must not be written in place (a link)
+     */
+    FileChannel dataChannel(Path file, String array) throws IOException {
+        FileChannel c = dataFiles.get(file);
+        if (c != null) {
+            return c;
+        }
+        String bad = ctx.layout.inPlaceWriteProblem(file);
+        if (bad != null) {
+            throw new CorruptStoreException(ctx.root(), array, ctx.root().relativize(file) + " " + bad);
+        }
+        try {
+            c = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        dataFiles.put(file, c);
+        return c;
+    }
+
+    /**
+     * Before a commit applies the log: its data files' fsyncs, started in {@code syncs} (whose await the
+     * commit point follows).
+     *
+     * @param syncs the commit's fsyncs
+     * @throws IOException if a file cannot be opened
+     */
+    void syncDataFiles(SyncGroup syncs) throws IOException {
+        for (Path p : dataFiles.keySet()) {
+            FileChannel c;
+            try {
+                c = FileChannel.open(p, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            syncs.add(c, p);
+        }
+    }
+
+    /**
+     * Commits an append: writes its record and fsyncs the log (when durable). The rows are in the data
+     * files already.
+     *
+     * @param entries the appends of one operation
+     * @throws Journal.CommitException if it failed; {@code committed()} when the record may be on disk whole
+     */
+    void commit(List<Entry> entries) {
+        long len = AppendLogCodec.RECORD_HEAD + AppendLogCodec.payloadBytes(entries);
+        try {
+            if (ch == null) {
+                create();
+            }
+            if (tail + len > capacity) {
+                grow(Math.min(AppendLogCodec.HEADER_BYTES + MAX_BYTES, Math.max(2 * capacity, tail + len)));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new Journal.CommitException(false, e); // nothing of this append's record is written
+        }
+        if (scratch.capacity() < len) {
+            scratch = ByteBuffer.allocateDirect((int) Math.max(len, 2L * scratch.capacity()));
+        }
+        ByteBuffer rec = scratch.clear().order(ByteOrder.LITTLE_ENDIAN);
+        AppendLogCodec.encodeRecord(generation, entries, rec);
+        rec.flip();
+        try {
+            FileOps.writeFully(ch, rec, tail);
+            if (ctx.ops.durable()) {
+                ch.force(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                FileOps.writeFully(ch, ByteBuffer.allocate(4), tail); // the record's magic: it ends the log again
+                if (ctx.ops.durable()) {
+                    ch.force(false);
+                }
+            } catch (IOException | RuntimeException stuck) {
+                e.addSuppressed(stuck);
+                throw new Journal.CommitException(true, e);
+            }
+            throw new Journal.CommitException(false, e);
+        }
+        tail += len;
+        pending = true;
+    }
+
+    /** A new log: header for the metadata on disk, zeros ahead, its name durable. */
+    private void create() throws IOException {
+        Path f = ctx.layout.path(StoreLayout.APPEND_LOG);
+        String bad = ctx.layout.fileProblem(f);
+        if (bad != null) {
+            throw new CorruptStoreException(ctx.root(), null, StoreLayout.APPEND_LOG + " " + bad);
+        }
+        Files.deleteIfExists(f); // a retired log: its header names older metadata
+        byte[] digest = MetadataDigest.ofFile(ctx.layout.path(StoreLayout.METADATA));
+        FileChannel c = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            generation = ThreadLocalRandom.current().nextLong() >>> 1;
+            FileOps.writeFully(c, AppendLogCodec.encodeHeader(new Header(generation, digest)), 0);
+            ch = c;
+            capacity = AppendLogCodec.HEADER_BYTES;
+            tail = AppendLogCodec.HEADER_BYTES;
+            grow(FIRST_CAPACITY);
+            ctx.ops.syncDir(ctx.root());
+        } catch (IOException | RuntimeException e) {
+            ch = null;
+            c.close();
+            Files.deleteIfExists(f);
+            throw e;
+        }
+    }
+
+    /** Zero-fills the file up to {@code newCapacity} and makes its size durable, so record fsyncs move none. */
+    private void grow(long newCapacity) throws IOException {
+        long pos = capacity;
+        while (pos < newCapacity) {
+            ByteBuffer z = ZEROS.duplicate();
+            z.limit((int) Math.min(z.capacity(), newCapacity - pos));
+            int n = z.remaining();
+            FileOps.writeFully(ch, z, pos);
+            pos += n;
+        }
+        if (ctx.ops.durable()) {
+            ch.force(true);
+        }
+        capacity = newCapacity;
+    }
+
+    /**
+     * After a commit wrote new metadata: the log starts a new generation for it (records of the old one no
+     * longer count) and the data files' channels are closed (that commit may have renamed them away).
+     *
+     * @param metadata the bytes of the metadata file just committed
+     * @throws Journal.CommitException (committed) if the log can neither be renewed nor removed: readers
+     *     would wait for it forever, so the store must be reopened
+     */
+    void renew(ByteBuffer metadata) {
+        closeDataFiles();
+        pending = false;
+        if (ch == null) {
+            return;
+        }
+        try {
+            generation++;
+            FileOps.writeFully(ch, AppendLogCodec.encodeHeader(new Header(generation, MetadataDigest.of(metadata))), 0);
+            if (ctx.ops.durable()) {
+                ch.force(false);
+            }
+            tail = AppendLogCodec.HEADER_BYTES;
+        } catch (IOException | RuntimeException e) {
+            try {
+                remove();
+            } catch (IOException | RuntimeException stuck) {
+                e.addSuppressed(stuck);
+                throw new Journal.CommitException(true, e);
+            }
+        }
+    }
+
+    /**
+     * At a clean close, after the log was applied (or at an open that found nothing to apply): closes and
+     * deletes it.
+     *
+     * @throws IOException if it cannot be deleted
+     */
+    void remove() throws IOException {
+        closeDataFiles();
+        FileChannel c = ch;
+        ch = null;
+        if (c != null) {
+            c.close();
+        }
+        Files.deleteIfExists(ctx.layout.path(StoreLayout.APPEND_LOG));
+    }
+
+    /** Closes the channels without deleting the log: a store closing whose log must be recovered. */
+    void abandon() {
+        closeDataFiles();
+        try {
+            if (ch != null) {
+                ch.close();
+            }
+        } catch (IOException ignored) {
+            // recovery reads the file afresh
+        }
+        ch = null;
+    }
+
+    private void closeDataFiles() {
+        for (FileChannel c : dataFiles.values()) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // written through already; an fsync, where one is due, opens the file again
+            }
+        }
+        dataFiles.clear();
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** What a log holds. */
+    static final class Contents {
+        /** The log's header, or {@code null} when it has none (torn, not ours). */
+        final Header header;
+        /** The records of its generation, in order. */
+        final List<List<Entry>> records;
+        /** Where the records end: the next record's offset. */
+        final long end;
+
+        Contents(Header header, List<List<Entry>> records, long end) {
+            this.header = header;
+            this.records = records;
+            this.end = end;
+        }
+
+        /**
+         * @param metadataDigest the digest of the metadata read
+         * @return whether the records extend that metadata
+         */
+        boolean extendsMetadata(byte[] metadataDigest) {
+            return header != null && metadataDigest != null && header.extendsMetadata(metadataDigest);
+        }
+    }
+
+    /**
+     * @param layout the store
+     * @return whether the store holds a log (a writer's, or one a writer that died left)
+     */
+    static boolean exists(StoreLayout layout) {
+        return Files.exists(layout.path(StoreLayout.APPEND_LOG), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Reads the log: its header and every whole record of its generation, up to the first that is not.
+     *
+     * @param layout the store
+     * @return what it holds, or {@code null} when there is no log
+     * @throws CorruptStoreException if it is not a plain file, or a record passes its checksum but is garbled
+     * @throws IOException if it cannot be read
+     */
+    static Contents read(StoreLayout layout) throws IOException {
+        Path f = layout.path(StoreLayout.APPEND_LOG);
+        String bad = layout.fileProblem(f);
+        if (bad != null) {
+            throw new CorruptStoreException(layout.root(), null, StoreLayout.APPEND_LOG + " " + bad);
+        }
+        ByteBuffer all;
+        try (FileChannel c = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = Math.min(c.size(), AppendLogCodec.HEADER_BYTES + MAX_BYTES);
+            all = ByteBuffer.allocate((int) size);
+            while (all.hasRemaining() && c.read(all, all.position()) >= 0) {
+                // read up to the size seen at open (a writer may be appending records meanwhile)
+            }
+            all.flip();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        Header h = AppendLogCodec.decodeHeader(all);
+        List<List<Entry>> records = new ArrayList<>();
+        long pos = AppendLogCodec.HEADER_BYTES;
+        if (h != null) {
+            try {
+                while (true) {
+                    long len = AppendLogCodec.recordLength(all.slice((int) Math.min(pos, all.limit()),
+                            (int) (all.limit() - Math.min(pos, all.limit()))), h.generation());
+                    if (len < 0 || pos + len > all.limit()) {
+                        break;
+                    }
+                    List<Entry> r = AppendLogCodec.decodeRecord(all.slice((int) pos, (int) len), h.generation());
+                    if (r == null) {
+                        break;
+                    }
+                    records.add(r);
+                    pos += len;
+                }
+            } catch (FormatException e) {
+                throw new CorruptStoreException(layout.root(), null, StoreLayout.APPEND_LOG + ": " + e.getMessage(), e);
+            }
+        }
+        return new Contents(h, records, pos);
+    }
+
+    /**
+     * @param layout the store
+     * @param generation the generation read before
+     * @param end where the records read before ended
+     * @return whether the log moved on since: renewed, removed, or a record written at {@code end}
+     */
+    static boolean movedOn(StoreLayout layout, long generation, long end) {
+        Path f = layout.path(StoreLayout.APPEND_LOG);
+        if (layout.fileProblem(f) != null) {
+            return true;
+        }
+        try (FileChannel c = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer head = ByteBuffer.allocate(AppendLogCodec.HEADER_BYTES);
+            c.read(head, 0);
+            Header h = AppendLogCodec.decodeHeader(head.flip());
+            if (h == null || h.generation() != generation) {
+                return true;
+            }
+            ByteBuffer rec = ByteBuffer.allocate(AppendLogCodec.RECORD_HEAD);
+            c.read(rec, end);
+            return AppendLogCodec.recordLength(rec.flip(), generation) >= 0;
+        } catch (IOException e) {
+            return true; // gone: removed at a close; a refresh reads what is there now
+        }
+    }
+
+    /**
+     * The snapshot with the log's appends: each entry's array gets its rows, which lie in its data file.
+     *
+     * @param s the snapshot of the metadata the log extends
+     * @param records the log's records
+     * @return the extended snapshot, or {@code null} when a record does not fit it (an array that is not
+     *     plain, or whose row count is not where the record starts)
+     */
+    static StoreSnapshot overlay(StoreSnapshot s, List<List<Entry>> records) {
+        if (records.isEmpty()) {
+            return s;
+        }
+        Map<String, ArrayEntry> out = new TreeMap<>(s.arrays());
+        for (List<Entry> r : records) {
+            for (Entry en : r) {
+                ArrayEntry e = out.get(en.name());
+                if (!fits(e, en)) {
+                    return null;
+                }
+                long[] shape = e.record().shape().clone();
+                shape[0] += en.rows();
+                out.put(en.name(), new ArrayEntry(e.record().with(shape, e.record().dataFile(),
+                        e.record().lastModifiedMicros()), null, null));
+            }
+        }
+        return new StoreSnapshot(out);
+    }
+
+    private static boolean fits(ArrayEntry e, Entry en) {
+        if (!loggable(e) || e.physicalRows() != en.firstRow()) {
+            return false;
+        }
+        long rb = e.record().rowBytes();
+        return en.rows() <= (Long.MAX_VALUE - e.record().sizeBytes()) / rb && en.rows() * rb == en.bytes().remaining();
+    }
+
+    /**
+     * Applies a log that a writer left (it died, or its close failed) as one ordinary commit, then removes
+     * it. Runs under the writer lock, after the journal's recovery. A log whose header names other metadata
+     * holds nothing to apply (see the class comment) and is removed.
+     *
+     * @param ctx the store, with no log of its own attached
+     * @return whether appends were applied
+     * @throws IOException if applying fails (the log stays for the next try)
+     * @throws CorruptStoreException if a record does not fit the metadata it names
+     */
+    static boolean recover(StoreContext ctx) throws IOException {
+        StoreLayout layout = ctx.layout;
+        Contents c = read(layout);
+        if (c == null) {
+            return false;
+        }
+        byte[] digest;
+        try {
+            digest = MetadataDigest.ofFile(layout.path(StoreLayout.METADATA));
+        } catch (NoSuchFileException e) {
+            digest = null;
+        }
+        boolean applied = false;
+        if (c.extendsMetadata(digest) && !c.records.isEmpty()) {
+            StoreSnapshot base = StoreSnapshot.read(layout);
+            Commit commit = new Commit(ctx, base);
+            for (List<Entry> r : c.records) {
+                for (Entry en : r) {
+                    ArrayEntry e = commit.current(en.name());
+                    if (!fits(e, en)) {
+                        throw new CorruptStoreException(layout.root(), en.name(), StoreLayout.APPEND_LOG
+                                + " appends rows from " + en.firstRow() + " that do not fit the array's metadata"
+                                + " (remove the file to discard them)");
+                    }
+                    commit.append(en.name(), rows(en, e.record().rowBytes()));
+                }
+            }
+            commit.run();
+            applied = true;
+        }
+        Files.deleteIfExists(layout.path(StoreLayout.APPEND_LOG));
+        return applied;
+    }
+
+    private static RowSource rows(Entry en, long rowBytes) {
+        ByteBuffer bytes = en.bytes();
+        return new RowSource() {
+            @Override
+            public long rows() {
+                return en.rows();
+            }
+
+            @Override
+            public long rowBytes() {
+                return rowBytes;
+            }
+
+            @Override
+            public void copy(long first, long count, ByteBuffer dst) {
+                dst.put(view(first, count));
+            }
+
+            @Override
+            public ByteBuffer view(long first, long count) {
+                return bytes.slice((int) (first * rowBytes), (int) (count * rowBytes));
+            }
+        };
+    }
+}
