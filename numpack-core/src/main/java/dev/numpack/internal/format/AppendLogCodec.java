@@ -67,6 +67,7 @@ public final class AppendLogCodec {
     /** Rows appended to one array by one record. */
     public static final class Entry {
         private final String name;
+        private final byte[] nameBytes;
         private final long firstRow;
         private final long rows;
         private final ByteBuffer bytes;
@@ -79,6 +80,7 @@ public final class AppendLogCodec {
          */
         public Entry(String name, long firstRow, long rows, ByteBuffer bytes) {
             this.name = name;
+            this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
             this.firstRow = firstRow;
             this.rows = rows;
             this.bytes = bytes.slice();
@@ -146,7 +148,7 @@ public final class AppendLogCodec {
     public static long payloadBytes(List<Entry> entries) {
         long n = 4;
         for (Entry e : entries) {
-            n += 4 + e.name.getBytes(StandardCharsets.UTF_8).length + 8 + 8 + 4 + e.bytes.remaining();
+            n += 4 + e.nameBytes.length + 8 + 8 + 4 + e.bytes.remaining();
         }
         return n;
     }
@@ -167,8 +169,7 @@ public final class AppendLogCodec {
         dst.putInt(RECORD_MAGIC).putInt((int) payload).putLong(generation).putInt(0);
         dst.putInt(entries.size());
         for (Entry e : entries) {
-            byte[] name = e.name.getBytes(StandardCharsets.UTF_8);
-            dst.putInt(name.length).put(name).putLong(e.firstRow).putLong(e.rows).putInt(e.bytes.remaining())
+            dst.putInt(e.nameBytes.length).put(e.nameBytes).putLong(e.firstRow).putLong(e.rows).putInt(e.bytes.remaining())
                     .put(e.bytes.duplicate());
         }
         CRC32C crc = new CRC32C();

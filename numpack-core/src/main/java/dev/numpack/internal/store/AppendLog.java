@@ -8,6 +8,7 @@ import dev.numpack.internal.format.FormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -26,9 +27,10 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>An append of at most {@link #MAX_RECORD_BYTES} to a plain array (one data file, no deletion bitmap)
  * writes its rows past the array's committed end in the data file, not fsynced, and then a redo record
- * carrying the same rows (array, first row, row count, bytes, CRC32C) to this log, which is fsynced
- * ({@code fdatasync}: the log is zero-filled ahead of its records, so the fsync moves no file size): that
- * fsync is the commit point. {@code metadata.npkm} and the data files are brought up to date later, by
+ * carrying the same rows (array, first row, row count, bytes, CRC32C) into this log, which is mapped and
+ * zero-filled to its full size when created, so a record is a copy into memory and its fsync ({@code msync}
+ * of the record's pages) moves no file size or block: that fsync is the commit point (without fsync, the
+ * copy is: the page cache survives a killed process). {@code metadata.npkm} and the data files are brought up to date later, by
  * the next other commit of the store (which fsyncs the appended data files before its own commit point
  * and writes the metadata with the appended rows), when the log is full, and at close; then the log's
  * header moves to a new generation, which retires every record of the old one.
@@ -54,17 +56,18 @@ final class AppendLog {
     static final int MAX_RECORD_BYTES = 1 << 20;
     /** Bytes of records the log holds before the next append applies it (bounds what a reader reads). */
     static final long MAX_BYTES = 8L << 20;
-    private static final long FIRST_CAPACITY = 1L << 20;
+    private static final int CAPACITY = (int) (AppendLogCodec.HEADER_BYTES + MAX_BYTES);
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
 
     private final StoreContext ctx;
     private final Map<Path, FileChannel> dataFiles = new LinkedHashMap<>(); // appended to since the last renewal
+    private final Map<String, FileChannel> channels = new java.util.HashMap<>(); // the same, by relative name
     private FileChannel ch; // null until the first logged append
+    private MappedByteBuffer map; // the whole log, written in place: a record costs a copy, not a system call
     private long generation;
-    private long tail; // where the next record goes
-    private long capacity; // bytes of the file written (zeros ahead of the tail)
+    private int tail; // where the next record goes
+
     private boolean pending; // records the metadata does not hold yet
-    private ByteBuffer scratch = ByteBuffer.allocateDirect(0);
 
     /** @param ctx the writable store */
     AppendLog(StoreContext ctx) {
@@ -90,24 +93,29 @@ final class AppendLog {
      * @return whether their record fits in the log before it must be applied
      */
     boolean hasRoom(List<Entry> entries) {
-        long len = AppendLogCodec.RECORD_HEAD + AppendLogCodec.payloadBytes(entries);
         long end = tail == 0 ? AppendLogCodec.HEADER_BYTES : tail;
-        return end + len <= AppendLogCodec.HEADER_BYTES + MAX_BYTES;
+        return end + recordBytes(entries) <= CAPACITY;
+    }
+
+    private static long recordBytes(List<Entry> entries) {
+        return AppendLogCodec.RECORD_HEAD + AppendLogCodec.payloadBytes(entries);
     }
 
     /**
      * The channel for writing rows past an array's committed end, opened once until the log is renewed.
      *
-     * @param file the array's data file
+     * @param relative the array's data file, as its record names it
+     * @param array the array, for messages
      * @return its channel, or {@code null} when it does not exist (an empty array NumPack 0.7 wrote)
      * @throws IOException if it cannot be opened
      * @throws CorruptStoreException if it must not be written in place (a link)
      */
-    FileChannel dataChannel(Path file, String array) throws IOException {
-        FileChannel c = dataFiles.get(file);
+    FileChannel dataChannel(String relative, String array) throws IOException {
+        FileChannel c = channels.get(relative);
         if (c != null) {
             return c;
         }
+        Path file = ctx.layout.resolve(relative, array);
         String bad = ctx.layout.inPlaceWriteProblem(file);
         if (bad != null) {
             throw new CorruptStoreException(ctx.root(), array, ctx.root().relativize(file) + " " + bad);
@@ -118,6 +126,7 @@ final class AppendLog {
             return null;
         }
         dataFiles.put(file, c);
+        channels.put(relative, c);
         return c;
     }
 
@@ -141,52 +150,45 @@ final class AppendLog {
     }
 
     /**
-     * Commits an append: writes its record and fsyncs the log (when durable). The rows are in the data
+     * Commits an append: writes its record into the mapped log and, when durable, forces that range to disk
+     * ({@code msync}, a data-only sync: the log's size and blocks are fixed). The rows are in the data
      * files already.
      *
      * @param entries the appends of one operation
      * @throws Journal.CommitException if it failed; {@code committed()} when the record may be on disk whole
      */
     void commit(List<Entry> entries) {
-        long len = AppendLogCodec.RECORD_HEAD + AppendLogCodec.payloadBytes(entries);
+        int len = (int) recordBytes(entries);
         try {
             if (ch == null) {
                 create();
             }
-            if (tail + len > capacity) {
-                grow(Math.min(AppendLogCodec.HEADER_BYTES + MAX_BYTES, Math.max(2 * capacity, tail + len)));
-            }
         } catch (IOException | RuntimeException e) {
             throw new Journal.CommitException(false, e); // nothing of this append's record is written
         }
-        if (scratch.capacity() < len) {
-            scratch = ByteBuffer.allocateDirect((int) Math.max(len, 2L * scratch.capacity()));
-        }
-        ByteBuffer rec = scratch.clear().order(ByteOrder.LITTLE_ENDIAN);
-        AppendLogCodec.encodeRecord(generation, entries, rec);
-        rec.flip();
+        int at = tail;
         try {
-            FileOps.writeFully(ch, rec, tail);
+            AppendLogCodec.encodeRecord(generation, entries, map.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at));
             if (ctx.ops.durable()) {
-                ch.force(false);
+                map.force(at, len);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             try {
-                FileOps.writeFully(ch, ByteBuffer.allocate(4), tail); // the record's magic: it ends the log again
+                map.putInt(at, 0); // the record's magic: it ends the log again
                 if (ctx.ops.durable()) {
-                    ch.force(false);
+                    map.force(at, 4);
                 }
-            } catch (IOException | RuntimeException stuck) {
+            } catch (RuntimeException stuck) {
                 e.addSuppressed(stuck);
                 throw new Journal.CommitException(true, e);
             }
             throw new Journal.CommitException(false, e);
         }
-        tail += len;
+        tail = at + len;
         pending = true;
     }
 
-    /** A new log: header for the metadata on disk, zeros ahead, its name durable. */
+    /** A new log: header for the metadata on disk, zeros to its full size, its size and name durable. */
     private void create() throws IOException {
         Path f = ctx.layout.path(StoreLayout.APPEND_LOG);
         String bad = ctx.layout.fileProblem(f);
@@ -198,35 +200,29 @@ final class AppendLog {
         FileChannel c = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
-            generation = ThreadLocalRandom.current().nextLong() >>> 1;
-            FileOps.writeFully(c, AppendLogCodec.encodeHeader(new Header(generation, digest)), 0);
-            ch = c;
-            capacity = AppendLogCodec.HEADER_BYTES;
-            tail = AppendLogCodec.HEADER_BYTES;
-            grow(FIRST_CAPACITY);
+            long gen = ThreadLocalRandom.current().nextLong() >>> 1;
+            FileOps.writeFully(c, AppendLogCodec.encodeHeader(new Header(gen, digest)), 0);
+            for (long pos = AppendLogCodec.HEADER_BYTES; pos < CAPACITY; ) {
+                ByteBuffer z = ZEROS.duplicate();
+                z.limit((int) Math.min(z.capacity(), CAPACITY - pos));
+                int n = z.remaining();
+                FileOps.writeFully(c, z, pos);
+                pos += n;
+            }
+            if (ctx.ops.durable()) {
+                c.force(true);
+            }
             ctx.ops.syncDir(ctx.root());
+            map = c.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
+            ch = c;
+            generation = gen;
+            tail = AppendLogCodec.HEADER_BYTES;
         } catch (IOException | RuntimeException e) {
-            ch = null;
+            map = null;
             c.close();
             Files.deleteIfExists(f);
             throw e;
         }
-    }
-
-    /** Zero-fills the file up to {@code newCapacity} and makes its size durable, so record fsyncs move none. */
-    private void grow(long newCapacity) throws IOException {
-        long pos = capacity;
-        while (pos < newCapacity) {
-            ByteBuffer z = ZEROS.duplicate();
-            z.limit((int) Math.min(z.capacity(), newCapacity - pos));
-            int n = z.remaining();
-            FileOps.writeFully(ch, z, pos);
-            pos += n;
-        }
-        if (ctx.ops.durable()) {
-            ch.force(true);
-        }
-        capacity = newCapacity;
     }
 
     /**
@@ -245,12 +241,13 @@ final class AppendLog {
         }
         try {
             generation++;
-            FileOps.writeFully(ch, AppendLogCodec.encodeHeader(new Header(generation, MetadataDigest.of(metadata))), 0);
+            map.put(0, AppendLogCodec.encodeHeader(new Header(generation, MetadataDigest.of(metadata))), 0,
+                    AppendLogCodec.HEADER_BYTES);
             if (ctx.ops.durable()) {
-                ch.force(false);
+                map.force(0, AppendLogCodec.HEADER_BYTES);
             }
             tail = AppendLogCodec.HEADER_BYTES;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             try {
                 remove();
             } catch (IOException | RuntimeException stuck) {
@@ -270,6 +267,7 @@ final class AppendLog {
         closeDataFiles();
         FileChannel c = ch;
         ch = null;
+        map = null; // unmapped when collected; the deleted file's blocks are freed then
         if (c != null) {
             c.close();
         }
@@ -287,6 +285,7 @@ final class AppendLog {
             // recovery reads the file afresh
         }
         ch = null;
+        map = null;
     }
 
     private void closeDataFiles() {
@@ -298,6 +297,7 @@ final class AppendLog {
             }
         }
         dataFiles.clear();
+        channels.clear();
     }
 
     // ------------------------------------------------------------------ reading

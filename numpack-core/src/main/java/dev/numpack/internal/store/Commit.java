@@ -128,7 +128,7 @@ public final class Commit {
                 || (untouched(name) == null && !loggedNames.contains(name))) {
             return false;
         }
-        FileChannel ch = log.dataChannel(ctx.layout.resolve(e.record().dataFile(), name), name);
+        FileChannel ch = log.dataChannel(e.record().dataFile(), name);
         if (ch == null) {
             return false;
         }
