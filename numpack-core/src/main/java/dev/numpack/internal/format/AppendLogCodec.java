@@ -16,8 +16,9 @@ import java.util.zip.CRC32C;
  * generation, the 32-byte SHA-256 of the metadata file the records apply to, u32 CRC32C of the preceding
  * 48 bytes, zero padding. Then records, back to back: magic {@code NPR1}, u32 payload length, u64
  * generation, u32 CRC32C of the generation and the payload, payload. The payload is u32 entry count, then
- * per entry: array name (u32 length + UTF-8), u64 first physical row, u64 row count, u32 byte count, the
- * rows' bytes. Records count only while they are whole, pass their checksum and carry the header's
+ * per entry: array name (u32 length + UTF-8), u64 first physical row, u64 row count, u32 byte count, u8
+ * 1 and the rows' bytes, or u8 0 and their CRC32C (the bytes are in the data file only: a log that need
+ * survive only a killed process, whose page cache holds them). Records count only while they are whole, pass their checksum and carry the header's
  * generation: the first that does not ends the log (an append in flight, or an older generation's record
  * in a reused file).
  */
@@ -64,26 +65,50 @@ public final class AppendLogCodec {
         }
     }
 
-    /** Rows appended to one array by one record. */
+    /**
+     * Rows appended to one array by one record: their bytes, or (when the log need not survive a power
+     * loss, only a killed process) their count and CRC32C, the bytes lying in the array's data file.
+     */
     public static final class Entry {
         private final String name;
         private final byte[] nameBytes;
         private final long firstRow;
         private final long rows;
-        private final ByteBuffer bytes;
+        private final int byteCount;
+        private final ByteBuffer bytes; // null: in the data file only, checked by crc
+        private final int crc;
+
+        private Entry(String name, long firstRow, long rows, int byteCount, ByteBuffer bytes, int crc) {
+            this.name = name;
+            this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
+            this.firstRow = firstRow;
+            this.rows = rows;
+            this.byteCount = byteCount;
+            this.bytes = bytes;
+            this.crc = crc;
+        }
 
         /**
          * @param name the array
          * @param firstRow its physical row count before the append: where the rows go
          * @param rows how many rows
-         * @param bytes the rows' bytes, position to limit
+         * @param bytes the rows' bytes, position to limit, carried in the record
          */
         public Entry(String name, long firstRow, long rows, ByteBuffer bytes) {
-            this.name = name;
-            this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
-            this.firstRow = firstRow;
-            this.rows = rows;
-            this.bytes = bytes.slice();
+            this(name, firstRow, rows, bytes.remaining(), bytes.slice(), 0);
+        }
+
+        /**
+         * @param name the array
+         * @param firstRow where the rows go
+         * @param rows how many rows
+         * @param inDataFile the rows' bytes, position to limit: only their count and CRC32C go in the record
+         * @return an entry whose bytes are in the array's data file only
+         */
+        public static Entry inDataFile(String name, long firstRow, long rows, ByteBuffer inDataFile) {
+            CRC32C c = new CRC32C();
+            c.update(inDataFile.duplicate());
+            return new Entry(name, firstRow, rows, inDataFile.remaining(), null, (int) c.getValue());
         }
 
         /** @return the array */
@@ -101,9 +126,27 @@ public final class AppendLogCodec {
             return rows;
         }
 
-        /** @return the rows' bytes (a fresh view) */
+        /** @return the rows' byte count */
+        public int byteCount() {
+            return byteCount;
+        }
+
+        /** @return the rows' bytes (a fresh view), or {@code null} when they are in the data file only */
         public ByteBuffer bytes() {
-            return bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            return bytes == null ? null : bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /**
+         * @param inDataFile the bytes found in the data file where the rows go
+         * @return whether they are the rows this entry recorded (always true when it carries its bytes)
+         */
+        public boolean matches(ByteBuffer inDataFile) {
+            if (bytes != null) {
+                return true;
+            }
+            CRC32C c = new CRC32C();
+            c.update(inDataFile.duplicate());
+            return inDataFile.remaining() == byteCount && (int) c.getValue() == crc;
         }
     }
 
@@ -148,7 +191,7 @@ public final class AppendLogCodec {
     public static long payloadBytes(List<Entry> entries) {
         long n = 4;
         for (Entry e : entries) {
-            n += 4 + e.nameBytes.length + 8 + 8 + 4 + e.bytes.remaining();
+            n += 4 + e.nameBytes.length + 8 + 8 + 4 + 1 + (e.bytes != null ? e.byteCount : 4);
         }
         return n;
     }
@@ -169,8 +212,12 @@ public final class AppendLogCodec {
         dst.putInt(RECORD_MAGIC).putInt((int) payload).putLong(generation).putInt(0);
         dst.putInt(entries.size());
         for (Entry e : entries) {
-            dst.putInt(e.nameBytes.length).put(e.nameBytes).putLong(e.firstRow).putLong(e.rows).putInt(e.bytes.remaining())
-                    .put(e.bytes.duplicate());
+            dst.putInt(e.nameBytes.length).put(e.nameBytes).putLong(e.firstRow).putLong(e.rows).putInt(e.byteCount);
+            if (e.bytes != null) {
+                dst.put((byte) 1).put(e.bytes.duplicate());
+            } else {
+                dst.put((byte) 0).putInt(e.crc);
+            }
         }
         CRC32C crc = new CRC32C();
         crc.update(dst.duplicate().position(start + 8).limit(start + 16)); // the generation
@@ -229,12 +276,18 @@ public final class AppendLogCodec {
                 long first = p.getLong();
                 long rows = p.getLong();
                 int bytes = p.getInt();
-                if (first < 0 || rows < 0 || bytes < 0 || bytes > p.remaining()) {
+                byte inline = p.get();
+                if (first < 0 || rows < 0 || bytes < 0 || (inline & ~1) != 0 || (inline == 1 && bytes > p.remaining())) {
                     throw new FormatException("entry of rows " + first + "+" + rows + " with " + Integer.toUnsignedString(bytes)
-                            + " bytes, " + p.remaining() + " left");
+                            + " bytes (kind " + inline + "), " + p.remaining() + " left");
                 }
-                out.add(new Entry(new String(name, StandardCharsets.UTF_8), first, rows, p.slice(p.position(), bytes)));
-                p.position(p.position() + bytes);
+                String array = new String(name, StandardCharsets.UTF_8);
+                if (inline == 1) {
+                    out.add(new Entry(array, first, rows, bytes, p.slice(p.position(), bytes), 0));
+                    p.position(p.position() + bytes);
+                } else {
+                    out.add(new Entry(array, first, rows, bytes, null, p.getInt()));
+                }
             }
             return out;
         } catch (java.nio.BufferUnderflowException e) {

@@ -54,7 +54,10 @@ import java.util.concurrent.ThreadLocalRandom;
 final class AppendLog {
     /** Largest append (rows' bytes of one operation) that goes through the log; larger ones commit whole. */
     static final int MAX_RECORD_BYTES = 1 << 20;
-    /** Bytes of records the log holds before the next append applies it (bounds what a reader reads). */
+    /**
+     * Bytes of records the log holds, and of rows it covers, before the next append applies it: bounds what
+     * a reader reads and what the applying commit fsyncs.
+     */
     static final long MAX_BYTES = 8L << 20;
     private static final int CAPACITY = (int) (AppendLogCodec.HEADER_BYTES + MAX_BYTES);
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
@@ -68,6 +71,7 @@ final class AppendLog {
     private int tail; // where the next record goes
 
     private boolean pending; // records the metadata does not hold yet
+    private long pendingRowBytes; // bytes of the rows they append
 
     /** @param ctx the writable store */
     AppendLog(StoreContext ctx) {
@@ -94,7 +98,11 @@ final class AppendLog {
      */
     boolean hasRoom(List<Entry> entries) {
         long end = tail == 0 ? AppendLogCodec.HEADER_BYTES : tail;
-        return end + recordBytes(entries) <= CAPACITY;
+        long rows = pendingRowBytes;
+        for (Entry e : entries) {
+            rows += e.byteCount();
+        }
+        return end + recordBytes(entries) <= CAPACITY && rows <= MAX_BYTES;
     }
 
     private static long recordBytes(List<Entry> entries) {
@@ -186,6 +194,9 @@ final class AppendLog {
         }
         tail = at + len;
         pending = true;
+        for (Entry e : entries) {
+            pendingRowBytes += e.byteCount();
+        }
     }
 
     /** A new log: header for the metadata on disk, zeros to its full size, its size and name durable. */
@@ -236,6 +247,7 @@ final class AppendLog {
     void renew(ByteBuffer metadata) {
         closeDataFiles();
         pending = false;
+        pendingRowBytes = 0;
         if (ch == null) {
             return;
         }
@@ -443,7 +455,7 @@ final class AppendLog {
             return false;
         }
         long rb = e.record().rowBytes();
-        return en.rows() <= (Long.MAX_VALUE - e.record().sizeBytes()) / rb && en.rows() * rb == en.bytes().remaining();
+        return en.rows() <= (Long.MAX_VALUE - e.record().sizeBytes()) / rb && en.rows() * rb == en.byteCount();
     }
 
     /**
@@ -473,14 +485,15 @@ final class AppendLog {
             StoreSnapshot base = StoreSnapshot.read(layout);
             Commit commit = new Commit(ctx, base);
             for (List<Entry> r : c.records) {
+                if (!inDataFiles(ctx, commit, r)) {
+                    break; // rows a power loss took from a log without fsync: this append and later ones never happened
+                }
                 for (Entry en : r) {
-                    ArrayEntry e = commit.current(en.name());
-                    if (!fits(e, en)) {
-                        throw new CorruptStoreException(layout.root(), en.name(), StoreLayout.APPEND_LOG
-                                + " appends rows from " + en.firstRow() + " that do not fit the array's metadata"
-                                + " (remove the file to discard them)");
+                    if (en.bytes() != null) {
+                        commit.append(en.name(), rows(en, commit.current(en.name()).record().rowBytes()));
+                    } else {
+                        commit.appendInPlace(en.name(), en.rows());
                     }
-                    commit.append(en.name(), rows(en, e.record().rowBytes()));
                 }
             }
             commit.run();
@@ -488,6 +501,35 @@ final class AppendLog {
         }
         Files.deleteIfExists(layout.path(StoreLayout.APPEND_LOG));
         return applied;
+    }
+
+    /**
+     * @return whether every entry of a record fits the array as the commit has it so far, and the rows of
+     *     those that are in the data file only are there (their CRC32C matches)
+     * @throws CorruptStoreException if an entry does not fit the metadata the log names
+     */
+    private static boolean inDataFiles(StoreContext ctx, Commit commit, List<Entry> record) throws IOException {
+        for (Entry en : record) {
+            ArrayEntry e = commit.current(en.name());
+            if (!fits(e, en)) {
+                throw new CorruptStoreException(ctx.root(), en.name(), StoreLayout.APPEND_LOG
+                        + " appends rows from " + en.firstRow() + " that do not fit the array's metadata"
+                        + " (remove the file to discard them)");
+            }
+            if (en.bytes() == null) {
+                Path file = ctx.layout.resolve(e.record().dataFile(), en.name());
+                ByteBuffer found = ByteBuffer.allocate(en.byteCount());
+                try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                    while (found.hasRemaining() && c.read(found, e.record().sizeBytes() + found.position()) > 0) {
+                        // the rows past the committed end
+                    }
+                }
+                if (!en.matches(found.flip())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static RowSource rows(Entry en, long rowBytes) {

@@ -44,6 +44,7 @@ public final class Commit {
     private final java.util.Set<String> checkedFiles = new java.util.HashSet<>(); // checked for in-place writes
     private final List<AppendLogCodec.Entry> logged = new ArrayList<>(); // appends staged for the append log
     private final java.util.Set<String> loggedNames = new java.util.HashSet<>();
+    private final java.util.Set<Path> syncedInPlace = new java.util.HashSet<>(); // appendInPlace's files
 
     public Commit(StoreContext ctx, StoreSnapshot base) {
         this.ctx = ctx;
@@ -139,10 +140,32 @@ public final class Commit {
             bytes.flip();
         }
         FileOps.writeFully(ch, bytes.duplicate(), e.record().sizeBytes());
-        logged.add(new AppendLogCodec.Entry(name, e.physicalRows(), n, bytes));
+        // with fsync the record carries the rows (one fsync makes them durable); without, the page cache
+        // holds the data file's copy through a killed process, so the record needs only their checksum
+        logged.add(ctx.ops.durable() ? new AppendLogCodec.Entry(name, e.physicalRows(), n, bytes)
+                : AppendLogCodec.Entry.inDataFile(name, e.physicalRows(), n, bytes));
         loggedNames.add(name);
         next.put(name, new ArrayEntry(e.record().with(shape, e.record().dataFile(), now), null, null));
         return true;
+    }
+
+    /**
+     * Stages rows that already lie past the array's committed end in its data file (the append log's
+     * recovery checked them): only the shape grows; the file is fsynced before the commit point.
+     *
+     * @param name a plain array
+     * @param add rows
+     * @throws IOException if the file cannot be opened
+     */
+    void appendInPlace(String name, long add) throws IOException {
+        ArrayEntry e = next.get(name);
+        long[] shape = RowChecks.appended(ctx.root(), name, e.record().dtype().itemSize(),
+                e.record().dtype().numpyName(), e.record().shape(), add);
+        Path file = ctx.layout.resolve(e.record().dataFile(), name);
+        if (syncedInPlace.add(file)) {
+            syncs.add(FileChannel.open(file, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS), file);
+        }
+        next.put(name, new ArrayEntry(e.record().with(shape, e.record().dataFile(), now), null, null));
     }
 
     /** @return whether this commit holds nothing but appends staged for the append log */
