@@ -30,16 +30,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * carrying the same rows (array, first row, row count, bytes, CRC32C) into this log, which is mapped and
  * zero-filled to its full size when created, so a record is a copy into memory and its fsync ({@code msync}
  * of the record's pages) moves no file size or block: that fsync is the commit point (without fsync, the
- * copy is: the page cache survives a killed process). {@code metadata.npkm} and the data files are brought up to date later, by
- * the next other commit of the store (which fsyncs the appended data files before its own commit point
+ * copy is: the page cache survives a killed process; such a record carries the rows' CRC32C instead of the
+ * rows, and recovery finds them in the data file, stopping at the first append whose rows a power loss
+ * took). {@code metadata.npkm} and the data files are brought up to date later, by the next other commit of the store (which fsyncs the appended data files before its own commit point
  * and writes the metadata with the appended rows), when the log is full, and at close; then the log's
  * header moves to a new generation, which retires every record of the old one.
  *
  * <p>The header names the metadata the records extend by its SHA-256. Any later metadata differs (every
  * commit writes new microsecond times), so a log whose header names other metadata holds nothing to
  * apply: the appends it held are in that metadata (or a program other than this library changed the
- * store after a writer died, and they no longer apply). That is why the log's own renewal and removal need
- * no fsync: a log that comes back after a power loss is one whose records a newer metadata already holds.
+ * store after a writer died, and they no longer apply). That is why the log's removal needs no fsync: a
+ * log that comes back after a power loss is one whose records a newer metadata already holds. Its renewal
+ * (new generation, new digest) is fsynced before a record of the new generation is, or a power loss could
+ * bring back the old header and with it discard acknowledged appends.
  *
  * <p>What readers see while records are not yet in the metadata. Read-only stores of this library read
  * the log with the metadata ({@link #overlay}): they see every append whose record is written. NumPack 0.7
