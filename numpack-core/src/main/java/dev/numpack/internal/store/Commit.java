@@ -45,6 +45,7 @@ public final class Commit {
     private final List<AppendLogCodec.Entry> logged = new ArrayList<>(); // appends staged for the append log
     private final java.util.Set<String> loggedNames = new java.util.HashSet<>();
     private final java.util.Set<Path> syncedInPlace = new java.util.HashSet<>(); // appendInPlace's files
+    private final Map<String, Long> loggedEnds = new LinkedHashMap<>(); // committed ends of files stageLogged wrote past
 
     public Commit(StoreContext ctx, StoreSnapshot base) {
         this.ctx = ctx;
@@ -139,6 +140,7 @@ public final class Commit {
             rows.copy(0, n, bytes);
             bytes.flip();
         }
+        loggedEnds.putIfAbsent(e.record().dataFile(), e.record().sizeBytes()); // a rollback cuts the rows off again
         FileOps.writeFully(ch, bytes.duplicate(), e.record().sizeBytes());
         // with fsync the record carries the rows (one fsync makes them durable); without, the page cache
         // holds the data file's copy through a killed process, so the record needs only their checksum
@@ -366,6 +368,9 @@ public final class Commit {
             try {
                 log.commit(logged); // the commit point: one write and one fsync
             } catch (Journal.CommitException e) {
+                if (!e.committed()) {
+                    rollback();
+                }
                 throw new StoreIOException(ctx.root(), null, "append failed: " + e.getMessage(), e);
             }
             return snap;
@@ -443,6 +448,9 @@ public final class Commit {
         syncs.abandon(); // no fsync runs on behind the rollback
         for (DataWriter.Prepared p : prepared) {
             p.discard();
+        }
+        for (Map.Entry<String, Long> t : loggedEnds.entrySet()) {
+            truncateOnFailure.putIfAbsent(ctx.layout.resolve(t.getKey(), null), t.getValue());
         }
         for (Map.Entry<Path, Long> t : truncateOnFailure.entrySet()) {
             try (FileChannel ch = FileChannel.open(t.getKey(), StandardOpenOption.WRITE)) {
