@@ -18,6 +18,13 @@ from fixed seeds; 256 index sets are cycled, as in CoreOpsBenchmark. Only numpy 
 | gather1000 | numpy           | arr[idx] (fancy indexing) on a mapping opened once, 1000 random rows          |
 | save       | numpy           | np.save to x.npy.tmp, then os.replace over x.npy                              |
 | stream     | numpy           | np.load(mmap_mode='r'), then chunk.sum(dtype=float64) per 10,000-row chunk    |
+| save       | raw-write       | not numpy: the array's bytes written with one os.write to a new file          |
+| save       | raw-write-fsync | the same, then os.fsync                                                       |
+| save       | raw-write-fsync-rename-dirfsync | the same, then os.replace over the old file and fsync of the directory |
+
+The raw-* lines are the physical floor of a save on this machine (system calls only, no header, no
+preallocation; each writes a new file, and the ones that do not replace remove it untimed), the baselines of
+the save targets in table.py.
 
 Nothing here fsyncs, except numpy-mmap's flush (msync with MS_SYNC, which syncs the file's data like
 fdatasync): compare it with the Java "-fsync" libs and the other numpy rows with the ones without.
@@ -60,6 +67,28 @@ def save(path, a):
     with open(tmp, "wb") as f:  # a file object: np.save would append ".npy" to a name
         np.save(f, a)
     os.replace(tmp, path)
+
+
+def raw_write(path, a, fsync=False, replace=None):
+    """The array's bytes with one os.write to the new file path; then fsync; then rename over replace and
+    fsync the directory (what a durable save must do at least)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(a).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(fd, view[done:])
+        if fsync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    if replace:
+        os.replace(path, replace)
+        dfd = os.open(os.path.dirname(replace), os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
 
 
 def set_rows(path, rows):
@@ -242,6 +271,19 @@ def bench(rows, repeat, warmup, root):
         run("append100", "numpy-rawappend", lambda i: raw_append(path, append_rows), before=restore)
         restore()
         run("save", "numpy", lambda i: save(path, init))
+        raw, raw_tmp = os.path.join(d, "x.raw"), os.path.join(d, "x.raw.tmp")
+
+        def unlink_raw(_=None):  # the file the last repetition made (untimed)
+            for p in (raw, raw_tmp):
+                if os.path.exists(p):
+                    os.unlink(p)
+
+        run("save", "raw-write", lambda i: raw_write(raw, init), before=unlink_raw)
+        run("save", "raw-write-fsync", lambda i: raw_write(raw, init, fsync=True), before=unlink_raw)
+        unlink_raw()
+        raw_write(raw, init)
+        assert np.array_equal(np.fromfile(raw, dtype=np.float32).reshape(init.shape), init)
+        run("save", "raw-write-fsync-rename-dirfsync", lambda i: raw_write(raw_tmp, init, fsync=True, replace=raw))
         run("stream", "numpy", lambda i: stream(path), secondary=stream_memory(path))
         return out
     finally:

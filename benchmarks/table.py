@@ -15,12 +15,19 @@ and normal / writable (target at least 150).
 DatasetEpochBenchmark: time per epoch and rows per second of each dataset, and numpack's throughput over
 the other's (above 1 means numpack is faster). With -prof gc, also the JVM heap allocated per epoch.
 
+Targets (first, when the files hold any of their records): one line per target of the performance issues
+and per shared parameter set (rows, cache, ...), the measured time over the reference's, from whatever files
+are given, JMH's and numpy_bench.py's alike, so one run of benchmarks/run.sh gives every line. TARGETS below
+lists them; a line picks its two sides by regular expressions on the benchmark name and the lib param, so a
+new benchmark method shows up by adding one line (see benchmarks/README.md, "Adding a target line").
+
 CheckpointBenchmark: per save or restore, the mean and median time, the tensor bytes moved (the secondary
 metric "bytes", one iteration's value), the bandwidth (bytes / mean time, MB = 10^6 bytes) and ratios of
 bandwidth against raw and DJL (above 1 means more MB/s than the other); for restores also DJL's time over the
 lib's (above 1 means the lib's restore takes less time than Model.load).
 """
 import json
+import re
 import sys
 
 OPS = ["fullLoad", "lazyOpen", "gather1000", "replace100", "append100", "save"]
@@ -154,8 +161,91 @@ def checkpoint_table(records):
                 print(line)
 
 
+# ---------------------------------------------------------------- targets, one line each
+
+# (target, ours, reference, goal). ours and reference are (benchmark, lib) regular expressions, matched in full
+# against the benchmark name without its package ("CoreOpsBenchmark.save", "numpy.save") and the "lib" param.
+# The two sides are paired on the params they share besides lib (rows, cache, batch, ...); where the
+# reference pattern matches several libs, the fastest is the reference. goal is on ours' time / reference's
+# time: ("<=", 1.2) means at most 1.2x the reference's time. A target stated in bandwidth (">= 0.8x the
+# MB/s") is the same bytes in time (<= 1 / 0.8). A line whose records are missing prints "not measured".
+JAVA_PEERS = r"npy-jetbrains|npy-djl|hdf5-jhdf|arrow|parquet|chronicle"
+TARGETS = [
+    ("full load into new memory", ("CoreOpsBenchmark.fullLoad", "numpack"), ("numpy.fullLoad", "numpy"), ("<=", 1.2)),
+    ("full load, faster than every Java peer", ("CoreOpsBenchmark.fullLoad", "numpack"),
+     ("CoreOpsBenchmark.fullLoad", JAVA_PEERS), ("<", 1.0)),
+    ("save, not durable, against np.save + os.replace", ("CoreOpsBenchmark.save", "numpack-nofsync"),
+     ("numpy.save", "numpy"), ("<=", 1.2)),
+    ("save, durable, against raw write + fsync + rename + dir fsync", ("CoreOpsBenchmark.save", "numpack"),
+     ("numpy.save", "raw-write-fsync-rename-dirfsync"), ("<=", 1.1)),
+    ("append 100 rows, durable, against raw write + fsync", ("CoreOpsBenchmark.append100", "numpack"),
+     ("CoreOpsBenchmark.append100", "filechannel-fsync"), ("<=", 1.5)),
+    ("append 100 rows, not durable, against raw write", ("CoreOpsBenchmark.append100", "numpack-nofsync"),
+     ("CoreOpsBenchmark.append100", "filechannel"), ("<=", 2.0)),
+    ("checkpoint restore (weights) against Model.load", ("CheckpointBenchmark.restore", "numpack-weights"),
+     ("CheckpointBenchmark.restore", "djl"), ("<=", 1.0)),
+    ("durable checkpoint save, >= 0.8x raw write + fsync MB/s", ("CheckpointBenchmark.save", "numpack"),
+     ("CheckpointBenchmark.save", "raw"), ("<=", 1 / 0.8)),
+    ("NumPackDataset epoch, at least ArrayDataset's speed", (r"DatasetEpochBenchmark\.epoch\w*", "numpack"),
+     (r"DatasetEpochBenchmark\.epoch\w*", "arraydataset"), ("<=", 1.0)),
+]
+GOALS = {"<=": lambda x, g: x <= g, "<": lambda x, g: x < g}
+
+
+def short_name(benchmark):
+    """dev.numpack.bench.CoreOpsBenchmark.save -> CoreOpsBenchmark.save; numpy.save stays."""
+    return ".".join(benchmark.split(".")[-2:])
+
+
+def target_table(records):
+    """Every target line that any record matches; returns whether it printed anything."""
+    timed = []
+    for r in records:
+        m = r["primaryMetric"]
+        if m["scoreUnit"] not in TO_SECONDS:
+            continue
+        params = dict(r.get("params", {}))
+        timed.append((short_name(r["benchmark"]), params.pop("lib", ""), params, m["score"] * TO_SECONDS[m["scoreUnit"]]))
+
+    def side(pattern):
+        bench, lib = pattern
+        return [t for t in timed if re.fullmatch(bench, t[0]) and re.fullmatch(lib, t[1])]
+
+    lines = []
+    for what, ours_p, ref_p, (op, goal) in TARGETS:
+        ours, refs = side(ours_p), side(ref_p)
+        if not ours and not refs:
+            continue
+        if not ours or not refs:
+            lines.append(f"| {what} | | {ours_p[1]} | {'' if ours else 'not measured'} | {ref_p[1].replace('|', ' / ')} "
+                         f"| {'' if refs else 'not measured'} | | {op} {goal:.2f}x | |")
+            continue
+        for bench, lib, params, t in sorted(ours, key=lambda o: sorted(o[2].items())):
+            same = [x for x in refs if all(x[2][k] == v for k, v in params.items() if k in x[2])]
+            if not same:
+                continue
+            ref = min(same, key=lambda x: x[3])
+            ratio = t / ref[3]
+            shown = ", ".join(f"{k}={int(v):,}" if v.isdigit() else f"{k}={v}" for k, v in sorted(params.items(), key=lambda kv: (kv[0] != "rows", kv[0])))
+            lines.append(f"| {what} | {shown} | {lib} | {human(t)} | {ref[1]} ({ref[0].split('.')[0]}) | {human(ref[3])} "
+                         f"| {ratio_text(ratio)} | {op} {goal:.2f}x | {'met' if GOALS[op](ratio, goal) else 'NOT met'} |")
+    if not lines:
+        return False
+    jdks = sorted({f"{r.get('jdkVersion')} ({r.get('vmName', '')})" for r in records if "jdkVersion" in r})
+    if jdks:
+        print("JMH on " + "; ".join(jdks))
+        print()
+    print("| target | params | ours | time | reference | time | ours / reference | goal | |")
+    print("|---|---|---|---:|---|---:|---:|---|---|")
+    for line in lines:
+        print(line)
+    return True
+
+
 def main(paths):
     records = [r for path in paths for r in json.load(open(path))]
+    if target_table(records):
+        print()
     dataset = [r for r in records if DATASET in r["benchmark"]]
     checkpoint = [r for r in records if CHECKPOINT in r["benchmark"]]
     batch = [r for r in records if BATCH in r["benchmark"]]
@@ -220,7 +310,7 @@ def core_table(records):
 # Column order: numpack, baselines, peers, numpy. A lib not listed goes after the listed name it starts
 # with ("parquet-rewrite" after "parquet"), or else just before numpy.
 LIB_ORDER = ["numpack", "numpack-nofsync", "numpack-reuse", "filechannel", "filechannel-fsync", "mmap", "mmap-fsync",
-             "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet", "chronicle", "numpy"]
+             "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet", "chronicle", "numpy", "raw-write"]
 BASELINES = {"filechannel", "filechannel-fsync", "mmap", "mmap-fsync"}
 PEER_OPS = OPS + ["stream"]
 
@@ -235,7 +325,8 @@ def lib_key(lib):
 
 def is_peer(lib):
     """A Java peer library; numpy (numpy_bench.py) is the cross-language reference, compared on its own lines."""
-    return not lib.startswith("numpack") and lib not in BASELINES and not lib.startswith("numpy")
+    return (not lib.startswith("numpack") and lib not in BASELINES and not lib.startswith("numpy")
+            and not lib.startswith("raw-"))  # numpy_bench.py's system-call floor
 
 
 def human(seconds):

@@ -11,11 +11,15 @@
  * ({@code dev.numpack.internal.store}), the codecs ({@code dev.numpack.internal.format}) and the shared
  * checks ({@code dev.numpack.internal}) are not exported, so they can change without breaking callers.
  *
- * <p>It needs nothing beyond {@code java.base}: files, channels, mapping and CRC32C are all there, it
+ * <p>It needs nothing beyond {@code java.base}: files, channels, mapping and CRC32C are all there. JNA
+ * ({@code com.sun.jna}) is optional ({@code requires static}): on Java 17 to 21 it serves the few native calls
+ * of {@code NativeIo} where it is present (on Java 22+ the FFM API does), and plain Java serves where not. It
  * uses no {@code sun.misc} (so no {@code jdk.unsupported}), no {@code java.management} and does not log
  * (so no {@code org.slf4j}). The jar works the same on the plain class path, where this descriptor is ignored.
  */
 module dev.numpack {
     exports dev.numpack;
     exports dev.numpack.io;
+
+    requires static com.sun.jna;
 }

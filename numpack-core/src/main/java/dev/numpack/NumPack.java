@@ -73,8 +73,11 @@ import java.util.function.Consumer;
  *       {@link Builder#optLockTimeout}). Read-only stores take no lock (except, briefly, to complete the
  *       commit of a writer that died mid-commit, which needs write permission) and keep working while a
  *       writer commits: each holds one consistent snapshot (every array mapped at the same commit), taken
- *       when it opened or last {@link #refresh() refreshed}. Rows the writer replaces in place show
- *       through.</li>
+ *       when it opened or last {@link #refresh() refreshed}. Rows the writer later writes in place into
+ *       the snapshot's files ({@code replace}, a batch commit as above) show through, also after appends (to
+ *       one array or to several in one commit) and logical deletes, which leave those files where they are
+ *       (they write past the snapshot's rows, and a new deletion bitmap). Appended rows, deletions, and
+ *       arrays saved, compacted, cloned or dropped after the snapshot do not show.</li>
  *   <li><b>Untrusted files.</b> Corrupt or hostile stores raise {@link CorruptStoreException} naming the
  *       store and array; paths in store files never reach outside the store directory.</li>
  * </ul>
@@ -175,8 +178,16 @@ public final class NumPack implements AutoCloseable {
             return this;
         }
 
-        /** @param timeout how long to wait for another writer's lock (default: fail at once) @return this */
+        /**
+         * @param timeout how long to wait for another writer's lock (default: fail at once); a wait beyond
+         *     what {@code long} nanoseconds hold (about 292 years) is clamped to that, which is for ever
+         * @return this
+         * @throws InvalidArgumentException if {@code timeout} is {@code null} or negative
+         */
         public Builder optLockTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative()) {
+                throw new InvalidArgumentException(path, null, "lock timeout must be zero or positive: " + timeout);
+            }
             this.lockTimeout = timeout;
             return this;
         }
@@ -264,6 +275,21 @@ public final class NumPack implements AutoCloseable {
     /** @param name array @return what the store records about it */
     public ArrayInfo info(String name) {
         return new ArrayInfo(entry(name));
+    }
+
+    /**
+     * The row a logical index names in an array as it is now, by the rule every call of this API applies:
+     * a negative index counts from the end ({@code -1} is the last live row). For tools that take row lists
+     * from users (the CLI's {@code --rows}), so that the rule and its message have one owner.
+     *
+     * @param name array
+     * @param index a logical row index, negative from the end
+     * @return the index in {@code [0, rows)} of the array's live rows
+     * @throws ArrayNotFoundException if there is no such array
+     * @throws InvalidArgumentException (naming the store and the array) if the index is out of range
+     */
+    public long rowIndex(String name, long index) {
+        return RowChecks.index(root, name, index, info(name).rows());
     }
 
     /** @return every array's record, sorted by name */
@@ -811,6 +837,13 @@ public final class NumPack implements AutoCloseable {
      * Closes the store: releases the writer lock. Every acknowledged write is already durable (with
      * {@link Durability#FSYNC}); with {@link Durability#NO_FSYNC}, close fsyncs the store directory's
      * files once so that a clean close is durable too. Views opened from this store stop working.
+     *
+     * <p>A committed file that someone replaced since (by a directory, a pipe or a link) is no longer this
+     * store's file: close skips it rather than fail, and its array reads as damaged at the next open. If an
+     * fsync fails, close throws {@link StoreIOException} naming the store (and the array whose file failed,
+     * where known); the store is closed and its lock released all the same.
+     *
+     * @throws StoreIOException if a NO_FSYNC store's files cannot be made durable
      */
     @Override
     public void close() {

@@ -47,6 +47,23 @@ class NumPackTest {
     }
 
     @Test
+    void rowIndexAppliesTheApiRuleToLiveRowsAndNamesStoreAndArrayWhenOutOfRange() {
+        try (NumPack np = NumPack.open(dir)) {
+            np.save("a", rows(5, 2, 0));
+            np.delete("a", 0);
+            assertEquals(0, np.rowIndex("a", 0));
+            assertEquals(3, np.rowIndex("a", -1), "negative from the end of the 4 live rows");
+            assertEquals(0, np.rowIndex("a", -4));
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> np.rowIndex("a", 4));
+            assertEquals("a", e.array());
+            assertEquals(dir.toAbsolutePath().normalize(), e.store());
+            assertTrue(e.getMessage().contains("row 4 out of range for 4 rows"), e.getMessage());
+            assertThrows(InvalidArgumentException.class, () -> np.rowIndex("a", -5));
+            assertThrows(ArrayNotFoundException.class, () -> np.rowIndex("b", 0));
+        }
+    }
+
+    @Test
     void appendReplaceDeleteCompact() {
         try (NumPack np = NumPack.open(dir)) {
             np.save("a", rows(4, 2, 0));

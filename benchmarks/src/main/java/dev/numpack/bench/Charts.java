@@ -46,11 +46,13 @@ public final class Charts {
     static final List<String> OPS = List.of(
             "fullLoad", "lazyOpen", "gather1000", "replace100", "append100", "save", "stream");
     /**
-     * Lib order (as in table.py): numpack, baselines, peers, numpy. A lib not listed follows the listed name it
+     * Lib order (as in table.py): numpack, baselines, peers, numpy, numpy_bench.py's system-call floor
+     * ({@code raw-write}, {@code raw-write-fsync}, ...). A lib not listed follows the listed name it
      * starts with ("parquet-rewrite" after "parquet"), or else comes just before numpy.
      */
     static final List<String> LIB_ORDER = List.of("numpack", "numpack-nofsync", "filechannel", "filechannel-fsync",
-            "mmap", "mmap-fsync", "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet", "chronicle", "numpy");
+            "mmap", "mmap-fsync", "npy-jetbrains", "npy-djl", "hdf5-jhdf", "arrow", "parquet", "chronicle", "numpy",
+            "raw-write");
     /** Tableau 20: pairs of a dark and a light shade, so "x" and "x-fsync" side by side look related. */
     static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xaec7e8), new Color(0xff7f0e), new Color(0xffbb78),

@@ -50,8 +50,9 @@ import org.openjdk.jmh.annotations.Warmup;
 // A fixed heap and direct-memory cap: fullLoad allocates a new 38 MB direct buffer per call (as
 // np.load does), which only a GC frees; without a cap the process grows to gigabytes first. Then the
 // peers' flags: DJL offline and quiet (npy-djl), and ColumnarPeers.JVM_FLAGS (Arrow, Chronicle Map; each
-// explained there), which Base.open checks are present.
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=1g",
+// explained there), which Base.open checks are present. --enable-native-access lets numpack-core take its FFM
+// path on Java 22+ (NativeIo); Java 17 accepts the flag too.
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=1g", "--enable-native-access=ALL-UNNAMED",
         "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error",
         "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",

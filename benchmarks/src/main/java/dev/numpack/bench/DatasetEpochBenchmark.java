@@ -8,16 +8,20 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.RandomAccessDataset;
+import dev.numpack.DType;
 import dev.numpack.LazyArray;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.djl.NumPackDataset;
+import dev.numpack.io.DatasetManifest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +47,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <ul>
  *   <li>{@code numpack}: {@link NumPackDataset} over the store (its own seeded shuffle, whole-batch reads);
+ *   <li>{@code numpack-sharded}: {@link NumPackDataset} over the same rows written as a sharded dataset of
+ *       {@value #SHARDS} uneven shard stores and a {@link DatasetManifest}: what joining stores costs, since a
+ *       shuffled batch then gathers from every shard;
  *   <li>{@code arraydataset}: DJL's {@link ArrayDataset} over two {@code NDArray}s holding the same data in
  *       memory ({@code setSampling(batch, true)}: DJL's {@code RandomSampler}, one index_select per batch);
  *   <li>{@code rowbyrow}: {@link RowByRowDataset} over the same store, one {@code get} per row through
@@ -68,11 +75,13 @@ import org.openjdk.jmh.infra.Blackhole;
 public class DatasetEpochBenchmark {
     static final int COLS = 784;
     static final long SEED = 1L;
+    /** Shard stores of {@code numpack-sharded}: uneven, the i-th holding a share proportional to i + 1. */
+    static final int SHARDS = 8;
 
     /** The dataset under test, over a fresh store. */
     @State(Scope.Benchmark)
     public static class EpochState {
-        @Param({"numpack", "arraydataset", "rowbyrow"})
+        @Param({"numpack", "numpack-sharded", "arraydataset", "rowbyrow"})
         public String lib;
 
         @Param({"60000"})
@@ -89,7 +98,7 @@ public class DatasetEpochBenchmark {
         public void setUp() throws Exception {
             dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "numpack-dataset-bench-");
             try {
-                float[] x = writeStore(dir, rows);
+                float[] x = "numpack-sharded".equals(lib) ? writeSharded(dir, rows) : writeStore(dir, rows);
                 fixture = Fixture.open(lib, dir, batch);
                 checkEpoch(fixture, x, batch);
                 executor = Executors.newFixedThreadPool(2, r -> {
@@ -157,20 +166,54 @@ public class DatasetEpochBenchmark {
      * @return the features, row-major, for checks
      */
     static float[] writeStore(Path dir, int rows) {
+        float[] x = features(rows);
+        saveRows(dir, x, 0, rows);
+        return x;
+    }
+
+    /**
+     * Writes the rows {@link #writeStore} writes as a sharded dataset: {@value #SHARDS} uneven shard stores
+     * holding them in order, then the manifest.
+     *
+     * @return the features, row-major, for checks
+     */
+    static float[] writeSharded(Path dir, int rows) throws IOException {
+        float[] x = features(rows);
+        List<DatasetManifest.Shard> shards = new ArrayList<>();
+        long weights = (long) SHARDS * (SHARDS + 1) / 2;
+        int from = 0;
+        for (int i = 0; i < SHARDS; i++) {
+            int to = i == SHARDS - 1 ? rows : from + (int) (rows * (i + 1L) / weights);
+            String name = "part-" + i;
+            saveRows(dir.resolve(name), x, from, to);
+            shards.add(new DatasetManifest.Shard(name, to - from));
+            from = to;
+        }
+        DatasetManifest.of(List.of(new DatasetManifest.Column("x", DType.FLOAT32, new long[] {COLS}),
+                new DatasetManifest.Column("y", DType.INT64, new long[0])), shards).write(dir);
+        return x;
+    }
+
+    /** @return {@code rows x 784} random floats (fixed seed), row-major */
+    private static float[] features(int rows) {
         SplittableRandom r = new SplittableRandom(SEED);
         float[] x = new float[Math.multiplyExact(rows, COLS)];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextDouble();
         }
-        long[] y = new long[rows];
-        for (int i = 0; i < rows; i++) {
-            y[i] = i;
+        return x;
+    }
+
+    /** Saves rows {@code [from, to)} of {@code x} as "x" and their row numbers as int64 "y" in a new store. */
+    private static void saveRows(Path dir, float[] x, int from, int to) {
+        long[] y = new long[to - from];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = from + i;
         }
         try (NumPack np = NumPack.open(dir)) {
-            np.save("x", NdArray.of(x).reshape(rows, COLS));
+            np.save("x", NdArray.of(Arrays.copyOfRange(x, from * COLS, to * COLS)).reshape(to - from, COLS));
             np.save("y", NdArray.of(y));
         }
-        return x;
     }
 
     /** A dataset under test with what it needs open: its manager, and its store unless it owns it. */
@@ -188,15 +231,16 @@ public class DatasetEpochBenchmark {
         }
 
         /**
-         * @param lib numpack, arraydataset or rowbyrow
-         * @param dir a store written by {@link #writeStore}
+         * @param lib numpack, numpack-sharded, arraydataset or rowbyrow
+         * @param dir a store written by {@link #writeStore} (by {@link #writeSharded} for numpack-sharded)
          * @param batch rows per batch
          */
         static Fixture open(String lib, Path dir, int batch) {
             NDManager manager = NDManager.newBaseManager();
             try {
                 switch (lib) {
-                    case "numpack": {
+                    case "numpack":
+                    case "numpack-sharded": { // setStore(dir) reads a sharded dataset's directory as one dataset
                         NumPackDataset ds = NumPackDataset.builder().setStore(dir).setFeatures("x").optLabels("y")
                                 .setSampling(batch, true).optSeed(SEED).build();
                         return new Fixture(lib, manager, ds, ds, manager);
@@ -223,7 +267,7 @@ public class DatasetEpochBenchmark {
                     }
                     default:
                         throw new IllegalArgumentException("unknown lib '" + lib
-                                + "': numpack, arraydataset or rowbyrow");
+                                + "': numpack, numpack-sharded, arraydataset or rowbyrow");
                 }
             } catch (RuntimeException | Error e) {
                 manager.close();

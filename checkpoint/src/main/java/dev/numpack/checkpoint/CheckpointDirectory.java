@@ -96,7 +96,13 @@ final class CheckpointDirectory implements AutoCloseable {
         }
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            Path lockFile = dir.resolve(LOCK);
+            if (Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+                // opening a pipe for writing blocks until a reader comes, maybe for ever; a device is not ours
+                throw new CheckpointException(lockFile, null, "the lock file " + lockFile
+                        + " is not a regular file (a pipe, device, directory or link): refusing to open it", null);
+            }
+            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
             FileLock l = ch.tryLock();
             if (l == null) {

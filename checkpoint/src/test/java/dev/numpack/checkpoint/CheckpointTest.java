@@ -390,6 +390,27 @@ class CheckpointTest {
     }
 
     @Test
+    void aLockFileThatIsNotARegularFileIsRefusedNamingItAndTheDirectoryStaysUsable() throws Exception {
+        Path ckpt = dir.resolve("ckpt");
+        Path lock = ckpt.resolve(".numpack-checkpoints.lock");
+        Files.createDirectories(lock); // a directory where the lock file goes
+        CheckpointException e = assertThrows(CheckpointException.class, () -> manager().build());
+        assertEquals(lock, e.store(), e.getMessage());
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        Files.delete(lock);
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", lock.toString()).start().waitFor() == 0,
+                "mkfifo is needed to make a pipe");
+        // a pipe: opening it for writing would block until a reader came; it must be refused at once
+        e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> assertThrows(CheckpointException.class, () -> manager().build()));
+        assertTrue(e.getMessage().contains(lock.toString()) && e.getMessage().contains("not a regular file"), e.getMessage());
+        Files.delete(lock);
+        try (CheckpointManager c = manager().build()) { // the failed opens left the directory free
+            assertTrue(c.list().isEmpty());
+        }
+    }
+
+    @Test
     void oneManagerPerDirectory() {
         try (CheckpointManager c = manager().build()) {
             CheckpointException e = assertThrows(CheckpointException.class, () -> manager().build());

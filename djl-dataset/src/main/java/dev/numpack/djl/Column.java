@@ -8,11 +8,14 @@ import dev.numpack.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * One store array as one {@code NDArray} of each batch: its lazy view, the DJL type it becomes, and how
- * its bytes get there (copied as they are, or widened when the user opted in to conversion).
+ * One array as one {@code NDArray} of each batch: its lazy views (one per store of a sharded dataset, whose
+ * rows follow each other), the DJL type it becomes, and how its bytes get there (copied as they are, or
+ * widened when the user opted in to conversion).
  */
 final class Column {
     /** How stored elements become DJL elements. */
@@ -26,16 +29,27 @@ final class Column {
         UINT64_TO_INT64
     }
 
-    private final Path store;
-    private final LazyArray array;
+    private final Path[] stores; // each part's store, for messages
+    private final LazyArray[] parts;
+    private final long[] ends; // ends[i]: the rows of parts 0..i together
     private final DataType type;
     private final Conversion conversion;
     private final long[] rowShape; // per-row DJL shape
     private final long djlRowBytes;
 
     private Column(Path store, LazyArray array, DataType type, Conversion conversion, long[] rowShape) {
-        this.store = store;
-        this.array = array;
+        this(new Path[] {store}, new LazyArray[] {array}, type, conversion, rowShape);
+    }
+
+    private Column(Path[] stores, LazyArray[] parts, DataType type, Conversion conversion, long[] rowShape) {
+        this.stores = stores;
+        this.parts = parts;
+        this.ends = new long[parts.length];
+        long total = 0;
+        for (int i = 0; i < parts.length; i++) {
+            total = Math.addExact(total, parts[i].rows());
+            ends[i] = total;
+        }
         this.type = type;
         this.conversion = conversion;
         this.rowShape = rowShape;
@@ -59,7 +73,7 @@ final class Column {
         if (shape.length == 0) {
             throw new InvalidArgumentException(store, array.name(), "a 0-d array has no rows to make a dataset of");
         }
-        long[] row = Arrays.copyOfRange(shape, 1, shape.length);
+        long[] row = storedRowShape(array);
         DType t = array.dtype();
         switch (t) {
             case BOOL:
@@ -104,6 +118,43 @@ final class Column {
         }
     }
 
+    /**
+     * Joins one array's columns from several stores into one column whose rows are theirs, in order.
+     *
+     * @param shards the same array's column in each store, in row order; at least one
+     * @return the joined column
+     * @throws InvalidArgumentException naming the store and the array if its element type or row shape
+     *     differs from the first store's
+     */
+    static Column join(List<Column> shards) {
+        Column first = shards.get(0);
+        if (shards.size() == 1) {
+            return first;
+        }
+        List<Path> stores = new ArrayList<>();
+        List<LazyArray> parts = new ArrayList<>();
+        for (Column c : shards) {
+            LazyArray a = c.parts[0];
+            LazyArray f = first.parts[0];
+            if (a.dtype() != f.dtype() || !Arrays.equals(storedRowShape(a), storedRowShape(f))) {
+                throw new InvalidArgumentException(c.stores[0], a.name(), "element type " + a.dtype().numpyName()
+                        + ", row shape " + Arrays.toString(storedRowShape(a)) + ", but store " + first.stores[0]
+                        + " has " + f.dtype().numpyName() + ", " + Arrays.toString(storedRowShape(f))
+                        + ": an array must have the same element type and row shape in every shard");
+            }
+            stores.addAll(Arrays.asList(c.stores));
+            parts.addAll(Arrays.asList(c.parts));
+        }
+        return new Column(stores.toArray(Path[]::new), parts.toArray(LazyArray[]::new), first.type,
+                first.conversion, first.rowShape);
+    }
+
+    /** @return the shape of one stored row (the array's shape without its first axis) */
+    static long[] storedRowShape(LazyArray a) {
+        long[] shape = a.shape();
+        return Arrays.copyOfRange(shape, 1, shape.length);
+    }
+
     /** DJL 0.36's PyTorch JNI maps int16 (and the unsigned wide types) to nothing and calls abort(). */
     static boolean abortsOnInt16(String engine) {
         return "PyTorch".equals(engine);
@@ -129,7 +180,7 @@ final class Column {
 
     /** @return the array's name */
     String name() {
-        return array.name();
+        return parts[0].name();
     }
 
     /** @return the DJL element type */
@@ -142,14 +193,14 @@ final class Column {
         return conversion;
     }
 
-    /** @return the store array's live rows */
+    /** @return the live rows of the array in all its stores */
     long rows() {
-        return array.rows();
+        return ends[ends.length - 1];
     }
 
-    /** @return the lazy view this column reads */
-    LazyArray array() {
-        return array;
+    /** @return the lazy views this column reads, one per store */
+    List<LazyArray> arrays() {
+        return List.of(parts);
     }
 
     /** @return the DJL shape of {@code n} rows */
@@ -168,19 +219,21 @@ final class Column {
     /**
      * Reads rows into a batch buffer: {@code rows[k]} lands in row {@code slots[k]} of {@code dst}.
      *
-     * @param rows store rows, best in ascending order
+     * @param rows rows of the joined stores (a store's rows follow the previous store's), best in ascending
+     *     order: each run of rows in one store is one gather there
      * @param slots each row's place in the batch
      * @param dst the batch's buffer, from position 0, {@code bytes(batch)} long
      */
     void fill(long[] rows, int[] slots, ByteBuffer dst) {
         if (conversion == Conversion.NONE) {
-            array.gather(rows, slots, dst);
+            gather(rows, slots, dst);
             return;
         }
         // read the stored bytes into a scratch buffer in batch order, then widen into dst
+        LazyArray array = parts[0];
         ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(rows.length * array.rowBytes()))
                 .order(ByteOrder.LITTLE_ENDIAN);
-        array.gather(rows, slots, raw);
+        gather(rows, slots, raw);
         ByteBuffer out = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int elements = raw.capacity() / array.dtype().itemSize();
         switch (conversion) {
@@ -204,8 +257,10 @@ final class Column {
                 for (int i = 0; i < elements; i++) {
                     long v = raw.getLong(i * 8);
                     if (v < 0) {
-                        throw new UnsupportedDTypeException(store, array.name(), "uint64 value "
-                                + Long.toUnsignedString(v) + " in row " + rowAtSlot(rows, slots, i / perRow)
+                        long row = rowAtSlot(rows, slots, i / perRow);
+                        int part = partOf(row);
+                        throw new UnsupportedDTypeException(stores[part], array.name(), "uint64 value "
+                                + Long.toUnsignedString(v) + " in row " + (row - start(part))
                                 + " is beyond int64, which optConvertTypes(true) reads uint64 as");
                     }
                     out.putLong(i * 8, v);
@@ -214,6 +269,51 @@ final class Column {
             default:
                 throw new AssertionError(conversion);
         }
+    }
+
+    /** Gathers each run of rows that one store holds with one call to that store's array. */
+    private void gather(long[] rows, int[] slots, ByteBuffer dst) {
+        if (parts.length == 1) {
+            parts[0].gather(rows, slots, dst);
+            return;
+        }
+        for (int k = 0; k < rows.length;) {
+            int part = partOf(rows[k]);
+            long start = start(part);
+            int end = k + 1;
+            while (end < rows.length && rows[end] >= start && rows[end] < ends[part]) {
+                end++;
+            }
+            long[] local = new long[end - k];
+            for (int j = 0; j < local.length; j++) {
+                local[j] = rows[k + j] - start;
+            }
+            parts[part].gather(local, Arrays.copyOfRange(slots, k, end), dst);
+            k = end;
+        }
+    }
+
+    /** @return the part holding joined row {@code row}: the first whose end is past it (empty parts never) */
+    private int partOf(long row) {
+        if (row < 0 || row >= rows()) {
+            throw new IndexOutOfBoundsException("row " + row + " outside [0, " + rows() + ") of array '" + name() + "'");
+        }
+        int lo = 0;
+        int hi = ends.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ends[mid] > row) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /** @return the joined row where part {@code part}'s rows start */
+    private long start(int part) {
+        return part == 0 ? 0 : ends[part - 1];
     }
 
     private static long rowAtSlot(long[] rows, int[] slots, int slot) {

@@ -9,9 +9,15 @@ import java.util.Objects;
  * <p>Save it with a checkpoint and hand it back to {@link NumPackDataset#seek(DatasetPosition)} (or
  * {@link NumPackDataset.Builder#optStartPosition(DatasetPosition)}) in a new run: the resumed run then
  * sees exactly the batches the uninterrupted run would have seen. {@code sampling} describes the sampling
- * that produced the position (rows, batch size, shuffle seed, drop-last, shard); resuming under a
- * different sampling is refused, because the same (epoch, batch) would then name other rows. It is
- * {@code null} for a position made by hand with {@link #of(long, long)}, which is not checked.
+ * that produced the position (rows, global batch, shuffle seed, drop-last); resuming under a different
+ * sampling is refused, because the same (epoch, batch) would then name other rows. It is {@code null} for
+ * a position made by hand with {@link #of(long, long)}, which is not checked.
+ *
+ * <p>The position is global: with data-parallel workers ({@code optShard(rank, worldSize)}) {@code batch} is
+ * the step all workers are at, and the rows of epoch {@code epoch}'s order consumed so far, by all of them
+ * together, are the first {@code batch x globalBatchSize} ({@link NumPackDataset#globalBatchSize()}). The
+ * rank and world size are not part of it, so a run with another world size and the same global batch
+ * resumes from it (elastic resume, see {@link NumPackDataset}).
  *
  * @param epoch the epoch, from 0
  * @param batch the next batch within the epoch, from 0

@@ -9,10 +9,18 @@ import java.util.NoSuchElementException;
 
 /**
  * The batches of one epoch, as a pure function of (rows, epoch): the order is a seeded permutation
- * ({@link Permutation}) of the rows, or the identity when not shuffled; the worker with rank {@code r}
- * of {@code w} takes the {@code r}-th of {@code w} equal, contiguous pieces of that order
- * ({@link ShardRemainder} says how the pieces are made equal); the piece is cut into batches, the last
- * one shorter or dropped.
+ * ({@link Permutation}) of the rows, or the identity when not shuffled. That order is cut into global
+ * steps of {@code worldSize x batchSize} rows (the global batch); in each step the worker with rank
+ * {@code r} of {@code w} takes the {@code r}-th of {@code w} consecutive batches. The last, short step's
+ * rows are split equally among the workers ({@link ShardRemainder} says how when they don't divide), or
+ * dropped with drop-last when they would make a short batch.
+ *
+ * <p>Why steps and not one contiguous piece of the order per worker: after {@code k} steps the workers
+ * together have consumed exactly the first {@code k x globalBatch} rows of the epoch's order, whatever the
+ * world size. A position (epoch, step) therefore means the same rows at any world size with the same
+ * global batch, which is what lets a run checkpointed with 4 workers resume with 2 or 8 (elastic resume)
+ * and still see every row of the epoch once. The description positions carry ({@link #describe}) names the
+ * global batch and not the rank or world size for that reason.
  *
  * <p>Nothing is stored per row, so any batch of any epoch is computed directly: resuming at batch
  * {@code k} costs nothing, and more than 2^31 rows work.
@@ -82,6 +90,11 @@ final class EpochSampler implements Sampler {
         return dropLast ? m / batchSize : (m + batchSize - 1) / batchSize;
     }
 
+    /** @return rows of one global step: every worker's batch */
+    long globalBatch() {
+        return (long) batchSize * worldSize;
+    }
+
     /**
      * @param rows dataset rows
      * @param epoch the epoch
@@ -90,8 +103,10 @@ final class EpochSampler implements Sampler {
      */
     Iterator<List<Long>> batches(long rows, long epoch, long fromBatch) {
         Permutation order = shuffle ? new Permutation(rows, seed, epoch) : null;
-        long shard = shardRows(rows);
-        long first = rank * shard; // position in the epoch's order where this shard starts
+        long global = globalBatch();
+        long fullSteps = rows / global;
+        long tail = rows - fullSteps * global; // rows of the last, short step
+        long tailEach = remainder == ShardRemainder.DROP ? tail / worldSize : (tail + worldSize - 1) / worldSize;
         long total = batchesPerEpoch(rows);
         return new Iterator<>() {
             private long next = Math.min(fromBatch, total);
@@ -106,11 +121,11 @@ final class EpochSampler implements Sampler {
                 if (!hasNext()) {
                     throw new NoSuchElementException("epoch " + epoch + " has " + total + " batches");
                 }
-                long start = next * batchSize;
-                long end = Math.min(start + batchSize, shard);
-                List<Long> indices = new ArrayList<>((int) (end - start));
-                for (long j = start; j < end; j++) {
-                    long position = (first + j) % rows; // wraps only when PAD pads the last shards
+                long size = next < fullSteps ? batchSize : tailEach;
+                long first = next * global + rank * size; // where this batch starts in the epoch's order
+                List<Long> indices = new ArrayList<>((int) size);
+                for (long j = 0; j < size; j++) {
+                    long position = (first + j) % rows; // wraps only when PAD pads the last step
                     indices.add(order == null ? position : order.apply(position));
                 }
                 next++;
@@ -120,12 +135,30 @@ final class EpochSampler implements Sampler {
     }
 
     /**
+     * What a resumed run must match for positions to name the same rows: the rows, the global batch, the
+     * order (shuffle and seed) and drop-last. Not the rank, world size or remainder: step {@code k} has
+     * consumed the first {@code k x globalBatch} rows of the order at any world size (see the class
+     * comment), so a position from one world size is valid at another with the same global batch.
+     *
      * @param rows dataset rows
-     * @return what a resumed run must match for positions to name the same rows
+     * @return the description
      */
     String describe(long rows) {
-        return "rows=" + rows + " batch=" + batchSize + (shuffle ? " shuffle seed=" + seed : " in order")
-                + (dropLast ? " drop-last" : "") + " shard=" + rank + "/" + worldSize
-                + (worldSize > 1 ? " " + remainder.name().toLowerCase(java.util.Locale.ROOT) : "");
+        return "rows=" + rows + " global-batch=" + globalBatch() + order() + (dropLast ? " drop-last" : "");
+    }
+
+    /**
+     * The description positions carried before global steps, which named the rank: for one worker the
+     * batches were the same as now, so a position saved by such a run still resumes exactly.
+     *
+     * @param rows dataset rows
+     * @return the former description of a single worker with this sampler's global batch
+     */
+    String describeSingleWorkerV0(long rows) {
+        return "rows=" + rows + " batch=" + globalBatch() + order() + (dropLast ? " drop-last" : "") + " shard=0/1";
+    }
+
+    private String order() {
+        return shuffle ? " shuffle seed=" + seed : " in order";
     }
 }

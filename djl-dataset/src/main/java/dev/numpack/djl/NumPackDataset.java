@@ -13,8 +13,8 @@ import ai.djl.translate.Pipeline;
 import ai.djl.translate.StackBatchifier;
 import ai.djl.util.Progress;
 import dev.numpack.InvalidArgumentException;
-import dev.numpack.LazyArray;
 import dev.numpack.NumPack;
+import dev.numpack.io.DatasetManifest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,15 +58,36 @@ import java.util.concurrent.ExecutorService;
  * whole batch, as with DJL's {@code ArrayDataset}. With any other batchifier the dataset falls back to DJL's
  * record-by-record path ({@link #get(NDManager, long)}), where the pipeline applies to each record.
  *
+ * <h2>Sharded datasets and several stores</h2>
+ * {@code setStore(dir)} on a sharded dataset's directory (one holding a {@link DatasetManifest}, as the
+ * numpack-spark writer makes) reads the shard stores its manifest lists, and only those, as one dataset:
+ * their rows follow each other in manifest order. {@code setStores(paths...)} or {@code setStores(stores...)}
+ * do the same for stores named one by one. Shuffle, whole-batch reads and resume work over the joined rows
+ * as over one store: a batch whose rows lie in several stores is read with one gather per store and array.
+ * Every array must have the same element type and row shape in every store (and, for a sharded dataset,
+ * those and the row count its manifest declares); otherwise {@code build()} names the store and array.
+ *
  * <h2>Sampling, sharding, resume</h2>
  * {@code setSampling(batchSize, shuffle[, dropLast])} uses this dataset's sampler: the order of epoch
  * {@code e} is a permutation computed from {@code (seed, e)} alone, the same on every run and machine, for
- * any number of rows (also beyond 2^31). With {@code optShard(rank, worldSize)} each worker takes one of
- * {@code worldSize} equal, disjoint pieces of that order. Every call to {@code getData} is one pass: it
- * starts at {@link #position()} (epoch, next batch) and moves it as batches are handed out; when the
- * epoch's last batch has been handed out, the position is the start of the next epoch. To resume, save
- * {@link #position()} with the model and {@link #seek(DatasetPosition)} to it in the new run: the batches
- * that follow equal those of an uninterrupted run, element for element. Run one pass at a time.
+ * any number of rows (also beyond 2^31). With {@code optShard(rank, worldSize)} the order is cut into
+ * global steps of {@code worldSize x batchSize} rows ({@link #globalBatchSize()}), and in each step every
+ * worker takes its own batch: the workers' pieces of an epoch are disjoint, equal in batches (the sampler
+ * decides by the global order, not by store, so uneven shard stores never leave a worker short) and
+ * together cover the epoch ({@link ShardRemainder} says how a last, short step is split). Every call to
+ * {@code getData} is one pass: it starts at {@link #position()} (epoch, next batch) and moves it as batches
+ * are handed out; when the epoch's last batch has been handed out, the position is the start of the next
+ * epoch. To resume, save {@link #position()} with the model and {@link #seek(DatasetPosition)} to it in the
+ * new run: the batches that follow equal those of an uninterrupted run, element for element. Run one pass
+ * at a time.
+ *
+ * <p><b>Elastic resume.</b> A position's batch is the global step: after {@code k} steps the workers have
+ * together consumed the first {@code k x globalBatchSize()} rows of the epoch's order, at any world size.
+ * So a position saved by a run of 4 workers can be handed to a run of 2 (or 8) with the same global batch
+ * (batch size 2x, or half, per worker), the same rows, seed and drop-last: that run continues the epoch
+ * with the rows not yet consumed, and over the epoch every row is seen exactly once (when the last step's
+ * rows divide by the world size; otherwise {@link ShardRemainder} pads or drops a few). All workers of a
+ * run hold the same position at a step, so any one of them may save it.
  *
  * <h2>Element types</h2>
  * bool, uint8, int8, int32, int64, float16, float32 and float64 map to the DJL type of the same name, and
@@ -74,12 +95,12 @@ import java.util.concurrent.ExecutorService;
  * built, unless {@link Builder#optConvertTypes(boolean)} opts in to reading int16 and uint16 as int32,
  * uint32 and uint64 as int64 (checked) and complex numbers as (real, imaginary) float pairs.
  *
- * <p>Closing the dataset closes the store if the dataset opened it from a path; views made by
- * {@code subDataset} or {@code randomSplit} share their parent's store and close nothing.
+ * <p>Closing the dataset closes the stores if the dataset opened them from paths; views made by
+ * {@code subDataset} or {@code randomSplit} share their parent's stores and close nothing.
  */
 public final class NumPackDataset extends RandomAccessDataset implements AutoCloseable {
-    private final NumPack store;
-    private final boolean ownsStore;
+    private final StoreSet stores;
+    private final boolean closesStores; // the dataset that built the set; its views close nothing
     private final List<Column> features;
     private final List<Column> labels;
     private final BatchReader reader;
@@ -91,14 +112,13 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
     private DatasetPosition lastBatch;
     private long generation;
 
-    private NumPackDataset(Builder b, NumPack store, boolean ownsStore, List<Column> features,
-            List<Column> labels) {
+    private NumPackDataset(Builder b, StoreSet stores, List<Column> features, List<Column> labels) {
         super(b);
-        this.store = store;
-        this.ownsStore = ownsStore;
+        this.stores = stores;
+        this.closesStores = true;
         this.features = features;
         this.labels = labels;
-        this.reader = new BatchReader(store.path(), features, labels);
+        this.reader = new BatchReader(stores.source(), features, labels);
         this.rows = RowMap.all(features.get(0).rows());
         this.seed = b.seed;
         seek(b.start);
@@ -112,8 +132,8 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
     /** A view with its own sampler. */
     private NumPackDataset(NumPackDataset parent, RowMap rows, Sampler sampler) {
         super(new Builder().setSampling(sampler));
-        this.store = parent.store;
-        this.ownsStore = false;
+        this.stores = parent.stores;
+        this.closesStores = false;
         this.features = parent.features;
         this.labels = parent.labels;
         this.reader = parent.reader;
@@ -133,9 +153,33 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         return new Builder();
     }
 
-    /** @return the store this dataset reads */
+    /**
+     * @return the store this dataset reads
+     * @throws IllegalStateException if it reads several stores (a sharded dataset): see {@link #stores()}
+     */
     public NumPack store() {
-        return store;
+        List<NumPack> all = stores.stores();
+        if (all.size() != 1) {
+            throw new IllegalStateException("this dataset reads " + all.size() + " stores (" + stores.source()
+                    + "): use stores()");
+        }
+        return all.get(0);
+    }
+
+    /** @return the stores this dataset reads, in row order: one, or a sharded dataset's shards */
+    public List<NumPack> stores() {
+        return stores.stores();
+    }
+
+    /**
+     * The rows all workers together consume per step: the batch size times the world size of
+     * {@link Builder#optShard}. Position {@code (e, k)} means that the first {@code k x globalBatchSize()}
+     * rows of epoch {@code e}'s order have been consumed, by all workers together, whatever their number.
+     *
+     * @return the global batch, or -1 with a custom sampler
+     */
+    public long globalBatchSize() {
+        return sampler instanceof EpochSampler ? ((EpochSampler) sampler).globalBatch() : -1;
     }
 
     /** @return the feature arrays' names, in batch order */
@@ -210,7 +254,7 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
     private DatasetPosition resolve(DatasetPosition p) {
         Objects.requireNonNull(p, "position");
         String mine = sampling();
-        if (!p.fits(mine)) {
+        if (!p.fits(mine) && !p.fits(singleWorkerSamplingV0())) {
             throw new IllegalArgumentException("position " + p.epoch() + "/" + p.batch() + " was taken under "
                     + "sampling [" + p.sampling() + "], this dataset samples [" + mine + "]");
         }
@@ -262,11 +306,25 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
 
     /** @return the description of this dataset's rows and sampling that positions carry */
     String sampling() {
-        String which = rows.describe();
         if (sampler instanceof EpochSampler) {
-            return ((EpochSampler) sampler).describe(size()) + (which.equals("all") ? "" : " view=" + which);
+            return ((EpochSampler) sampler).describe(size()) + viewSuffix();
         }
-        return "rows=" + size() + " sampler=" + sampler.getClass().getName() + " view=" + which;
+        return "rows=" + size() + " sampler=" + sampler.getClass().getName() + " view=" + rows.describe();
+    }
+
+    /**
+     * @return the description a position of one worker carried before positions named the global batch
+     *     (the batches were the same), so that such positions still resume; {@code null} with a custom sampler
+     */
+    private String singleWorkerSamplingV0() {
+        return sampler instanceof EpochSampler
+                ? ((EpochSampler) sampler).describeSingleWorkerV0(size()) + viewSuffix()
+                : null;
+    }
+
+    private String viewSuffix() {
+        String which = rows.describe();
+        return which.equals("all") ? "" : " view=" + which;
     }
 
     /**
@@ -351,7 +409,7 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         for (int k = 0; k < storeRows.length; k++) {
             long i = indices.get(k);
             if (i < 0 || i >= size) {
-                throw new InvalidArgumentException(store.path(), null, "dataset index " + i
+                throw new InvalidArgumentException(stores.source(), null, "dataset index " + i
                         + " outside [0, " + size + ")");
             }
             storeRows[k] = rows.row(i);
@@ -490,24 +548,21 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         return device;
     }
 
-    /** Closes the arrays' views and, if this dataset opened the store, the store. Views close nothing. */
+    /**
+     * Closes the arrays' views and the stores, if this dataset opened them from paths; stores handed over
+     * open stay open. Views close nothing.
+     */
     @Override
     public void close() {
-        if (!ownsStore) {
-            return;
+        if (closesStores) {
+            stores.close();
         }
-        for (Column c : features) {
-            c.array().close();
-        }
-        for (Column c : labels) {
-            c.array().close();
-        }
-        store.close();
     }
 
     @Override
     public String toString() {
-        return "NumPackDataset(" + store.path() + ", features " + features() + ", labels " + labels() + ", "
+        return "NumPackDataset(" + stores.source() + (stores.stores().size() > 1 ? " (" + stores.stores().size()
+                + " stores)" : "") + ", features " + features() + ", labels " + labels() + ", "
                 + size() + " rows)";
     }
 
@@ -518,8 +573,8 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
      * and {@code optDevice} work as for any DJL dataset.
      */
     public static final class Builder extends BaseBuilder<Builder> {
-        private Path path;
-        private NumPack open;
+        private List<Path> paths;
+        private List<NumPack> open;
         private List<String> featureNames = List.of();
         private List<String> labelNames = List.of();
         private long seed;
@@ -542,13 +597,13 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         }
 
         /**
-         * @param path the store's directory; the dataset opens it read-only and closes it when closed
+         * @param path the store's directory, or a sharded dataset's directory (one holding a
+         *     {@link DatasetManifest}: its shards are read as one dataset, in manifest order); the dataset
+         *     opens the stores read-only and closes them when closed
          * @return this builder
          */
         public Builder setStore(Path path) {
-            this.path = Objects.requireNonNull(path, "path");
-            this.open = null;
-            return this;
+            return setStores(path);
         }
 
         /**
@@ -556,8 +611,39 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
          * @return this builder
          */
         public Builder setStore(NumPack store) {
-            this.open = Objects.requireNonNull(store, "store");
-            this.path = null;
+            return setStores(store);
+        }
+
+        /**
+         * Reads several stores as one dataset: their rows follow each other in the order given. Each array
+         * must have the same element type and row shape in every store. The dataset opens the stores
+         * read-only and closes them when closed.
+         *
+         * @param paths the stores' directories, at least one (a sharded dataset's directory only alone)
+         * @return this builder
+         */
+        public Builder setStores(Path... paths) {
+            for (Path p : paths) {
+                Objects.requireNonNull(p, "path");
+            }
+            this.paths = List.of(paths);
+            this.open = null;
+            return this;
+        }
+
+        /**
+         * Reads several open stores as one dataset, as {@link #setStores(Path...)} does; closing them is left
+         * to the caller.
+         *
+         * @param stores open stores, at least one
+         * @return this builder
+         */
+        public Builder setStores(NumPack... stores) {
+            for (NumPack s : stores) {
+                Objects.requireNonNull(s, "store");
+            }
+            this.open = List.of(stores);
+            this.paths = null;
             return this;
         }
 
@@ -642,7 +728,9 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
         /**
          * Makes this dataset one shard of {@code worldSize} for data-parallel training: each epoch the
          * shards are disjoint and equal-sized and together cover the epoch (see {@link ShardRemainder}).
-         * All workers must use the same seed.
+         * All workers must use the same seed. The batch size of {@code setSampling} is this worker's; the
+         * global batch is {@code worldSize} times it, and a position resumes at another world size only
+         * with the same global batch (see the class comment, elastic resume).
          *
          * @param rank this worker, {@code 0 <= rank < worldSize}
          * @param worldSize the number of workers
@@ -699,8 +787,8 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
          *     a custom one
          */
         public NumPackDataset build() {
-            if (path == null && open == null) {
-                throw new IllegalArgumentException("NumPackDataset needs setStore(path or NumPack)");
+            if ((paths == null || paths.isEmpty()) && (open == null || open.isEmpty())) {
+                throw new IllegalArgumentException("NumPackDataset needs setStore(path or NumPack) or setStores(...)");
             }
             if (featureNames.isEmpty()) {
                 throw new IllegalArgumentException("NumPackDataset needs setFeatures(at least one array)");
@@ -712,38 +800,18 @@ public final class NumPackDataset extends RandomAccessDataset implements AutoClo
                 throw new IllegalArgumentException("optShard needs the dataset's own sampler: "
                         + "setSampling(batchSize, shuffle[, dropLast]), not a custom Sampler");
             }
-            NumPack np = open != null ? open : NumPack.openReadOnly(path);
-            boolean owns = open == null;
-            List<LazyArray> opened = new ArrayList<>();
+            StoreSet set = open != null ? StoreSet.borrow(open)
+                    : paths.size() == 1 ? StoreSet.open(paths.get(0)) : StoreSet.openAll(paths);
             try {
                 String engine = Engine.getInstance().getEngineName();
-                List<Column> fs = columns(np, featureNames, engine, opened);
-                List<Column> ls = columns(np, labelNames, engine, opened);
-                long count = fs.get(0).rows();
-                for (Column c : concat(fs, ls)) {
-                    if (c.rows() != count) {
-                        throw new InvalidArgumentException(np.path(), c.name(), c.rows() + " rows, but '"
-                                + fs.get(0).name() + "' has " + count + ": features and labels must have the same rows");
-                    }
-                }
-                return new NumPackDataset(this, np, owns, fs, ls);
+                List<Column> fs = set.columns(featureNames, convertTypes, engine);
+                List<Column> ls = set.columns(labelNames, convertTypes, engine);
+                set.checkSameRows(concat(fs, ls));
+                return new NumPackDataset(this, set, fs, ls);
             } catch (RuntimeException e) {
-                opened.forEach(LazyArray::close);
-                if (owns) {
-                    np.close();
-                }
+                set.discard();
                 throw e;
             }
-        }
-
-        private List<Column> columns(NumPack np, List<String> names, String engine, List<LazyArray> opened) {
-            List<Column> out = new ArrayList<>(names.size());
-            for (String name : names) {
-                LazyArray a = np.lazy(name);
-                opened.add(a);
-                out.add(Column.of(np.path(), a, convertTypes, engine));
-            }
-            return out;
         }
 
         private static List<Column> concat(List<Column> a, List<Column> b) {

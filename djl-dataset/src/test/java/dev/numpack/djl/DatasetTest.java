@@ -55,28 +55,6 @@ class DatasetTest {
     }
 
     /** Every batch's full contents (x then y, as floats), batch by batch. */
-    private static List<List<float[]>> contents(Iterable<Batch> pass, int maxBatches) {
-        List<List<float[]>> out = new ArrayList<>();
-        for (Batch b : pass) {
-            try (b) {
-                out.add(Stores.contents(b));
-            }
-            if (out.size() == maxBatches) {
-                break;
-            }
-        }
-        return out;
-    }
-
-    private static void assertSameBatches(List<List<float[]>> expected, List<List<float[]>> actual) {
-        assertEquals(expected.size(), actual.size(), "batch count");
-        for (int i = 0; i < expected.size(); i++) {
-            for (int a = 0; a < expected.get(i).size(); a++) {
-                assertArrayEquals(expected.get(i).get(a), actual.get(i).get(a), "batch " + i + ", array " + a);
-            }
-        }
-    }
-
     @Test
     void eachBatchRowHoldsTheRowItsLabelNames() {
         Stores.rowNumbered(dir, 53, 5);
@@ -138,7 +116,7 @@ class DatasetTest {
         List<List<float[]>> straight = new ArrayList<>();
         try (NumPackDataset ds = xy(16, true).build()) {
             for (int e = 0; e < 3; e++) {
-                straight.addAll(contents(ds.getData(manager), Integer.MAX_VALUE));
+                straight.addAll(Stores.passContents(ds.getData(manager), Integer.MAX_VALUE));
             }
         }
         int perEpoch = 13;
@@ -149,7 +127,7 @@ class DatasetTest {
             try (NumPackDataset first = xy(16, true).build()) {
                 int left = stopAfter;
                 while (left > 0) {
-                    List<List<float[]>> got = contents(first.getData(manager), left);
+                    List<List<float[]>> got = Stores.passContents(first.getData(manager), left);
                     resumed.addAll(got);
                     left -= got.size();
                 }
@@ -158,10 +136,10 @@ class DatasetTest {
             // a fresh dataset, as in a new JVM, started at the saved position
             try (NumPackDataset second = xy(16, true).optStartPosition(saved).build()) {
                 while (second.position().epoch() < 3) {
-                    resumed.addAll(contents(second.getData(manager), Integer.MAX_VALUE));
+                    resumed.addAll(Stores.passContents(second.getData(manager), Integer.MAX_VALUE));
                 }
             }
-            assertSameBatches(straight, resumed);
+            Stores.assertSameBatches(straight, resumed);
         }
     }
 
@@ -172,15 +150,15 @@ class DatasetTest {
         try (NumPackDataset plain = xy(10, true).build();
                 NumPackDataset ahead = xy(10, true).optPrefetchNumber(5).build()) {
             for (int e = 0; e < 2; e++) {
-                assertSameBatches(contents(plain.getData(manager), Integer.MAX_VALUE),
-                        contents(ahead.getData(manager, pool), Integer.MAX_VALUE));
+                Stores.assertSameBatches(Stores.passContents(plain.getData(manager), Integer.MAX_VALUE),
+                        Stores.passContents(ahead.getData(manager, pool), Integer.MAX_VALUE));
             }
-            List<List<float[]>> part = contents(ahead.getData(manager, pool), 7);
+            List<List<float[]>> part = Stores.passContents(ahead.getData(manager, pool), 7);
             assertEquals(7, part.size());
             assertEquals(List.of(2L, 7L), List.of(ahead.position().epoch(), ahead.position().batch()),
                     "prefetched batches that were not handed out do not count");
-            List<List<float[]>> expected = contents(plain.getData(manager), Integer.MAX_VALUE).subList(7, 30);
-            assertSameBatches(expected, contents(ahead.getData(manager, pool), Integer.MAX_VALUE));
+            List<List<float[]>> expected = Stores.passContents(plain.getData(manager), Integer.MAX_VALUE).subList(7, 30);
+            Stores.assertSameBatches(expected, Stores.passContents(ahead.getData(manager, pool), Integer.MAX_VALUE));
         } finally {
             pool.shutdownNow();
         }
@@ -225,11 +203,11 @@ class DatasetTest {
         Stores.rowNumbered(dir, 77, 6);
         List<List<float[]>> owned;
         try (NumPackDataset ds = xy(10, true).build()) {
-            owned = contents(ds.getData(manager), 99);
+            owned = Stores.passContents(ds.getData(manager), 99);
         }
         BatchReader.copyPathOnly = true;
         try (NumPackDataset ds = xy(10, true).build()) {
-            assertSameBatches(owned, contents(ds.getData(manager), 99));
+            Stores.assertSameBatches(owned, Stores.passContents(ds.getData(manager), 99));
         } finally {
             BatchReader.copyPathOnly = false;
         }
@@ -360,8 +338,14 @@ class DatasetTest {
             assertEquals(p, samePart.position());
             NumPackDataset sharded = xy(10, true).optShard(1, 2).build();
             sharded.getData(manager).iterator().next().close();
-            assertThrows(IllegalArgumentException.class, () -> xy(10, true).optShard(0, 2).build()
-                    .seek(sharded.position()));
+            assertThrows(IllegalArgumentException.class, () -> xy(10, true).optShard(0, 3).build()
+                    .seek(sharded.position()), "another global batch: step 1 consumed other rows");
+            try (NumPackDataset rank0 = xy(10, true).optShard(0, 2).build();
+                    NumPackDataset alone = xy(20, true).build()) {
+                rank0.seek(sharded.position()); // positions are global: every rank is at the same step
+                alone.seek(sharded.position()); // and so is one worker with the same global batch
+                assertEquals(1, alone.position().batch());
+            }
             assertEquals(List.of(70L, 30L), List.of(part.size(), ds.randomSplit(7, 3)[1].size()));
             samePart.store().close();
             sharded.store().close();
@@ -399,6 +383,30 @@ class DatasetTest {
         try (NumPackDataset ds = xy(10, true).build()) {
             ds.seek(DatasetPosition.of(4, 10)); // past the end of epoch 4: the start of epoch 5
             assertEquals(List.of(5L, 0L), List.of(ds.position().epoch(), ds.position().batch()));
+        }
+    }
+
+    @Test
+    void aPositionSavedBeforeGlobalStepsStillResumesForOneWorker() {
+        Stores.rowNumbered(dir, 100, 1);
+        List<long[]> straight;
+        try (NumPackDataset ds = xy(10, true).build()) {
+            straight = Stores.labelsOf(ds.getData(manager));
+        }
+        // what a single worker's position said before positions named the global batch
+        DatasetPosition v0 = new DatasetPosition(0, 3, "rows=100 batch=10 shuffle seed=1234 shard=0/1");
+        try (NumPackDataset ds = xy(10, true).build()) {
+            ds.seek(v0);
+            List<long[]> rest = Stores.labelsOf(ds.getData(manager));
+            assertEquals(7, rest.size());
+            for (int i = 0; i < rest.size(); i++) {
+                assertArrayEquals(straight.get(3 + i), rest.get(i), "batch " + (3 + i));
+            }
+        }
+        DatasetPosition v0Rank = new DatasetPosition(0, 3, "rows=100 batch=10 shuffle seed=1234 shard=1/2 pad");
+        try (NumPackDataset ds = xy(5, true).optShard(1, 2).build()) {
+            assertThrows(IllegalArgumentException.class, () -> ds.seek(v0Rank),
+                    "a former rank's position named a contiguous piece per rank: other rows");
         }
     }
 
@@ -693,7 +701,7 @@ class DatasetTest {
         Stores.rowNumbered(dir, 30, 3);
         try (NumPackDataset whole = xy(8, true).build();
                 NumPackDataset records = xy(8, true).optDataBatchifier(new CountingBatchifier()).build()) {
-            assertSameBatches(contents(whole.getData(manager), 99), contents(records.getData(manager), 99));
+            Stores.assertSameBatches(Stores.passContents(whole.getData(manager), 99), Stores.passContents(records.getData(manager), 99));
             assertEquals(4, CountingBatchifier.calls, "the custom batchifier made every batch");
         }
         try (NumPackDataset ds = xy(8, true).build()) {

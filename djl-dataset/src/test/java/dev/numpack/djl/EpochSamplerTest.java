@@ -115,7 +115,7 @@ class EpochSamplerTest {
     }
 
     @Test
-    void describesEverythingThatChangesTheRows() {
+    void describesEverythingThatChangesTheConsumedRowsAndNothingElse() {
         EpochSampler a = new EpochSampler(8, true, false, 1, 0, 2, ShardRemainder.PAD);
         Set<String> d = new HashSet<>();
         d.add(a.describe(100));
@@ -124,10 +124,75 @@ class EpochSamplerTest {
         d.add(new EpochSampler(8, false, false, 1, 0, 2, ShardRemainder.PAD).describe(100));
         d.add(new EpochSampler(8, true, true, 1, 0, 2, ShardRemainder.PAD).describe(100));
         d.add(new EpochSampler(8, true, false, 2, 0, 2, ShardRemainder.PAD).describe(100));
-        d.add(new EpochSampler(8, true, false, 1, 1, 2, ShardRemainder.PAD).describe(100));
         d.add(new EpochSampler(8, true, false, 1, 0, 3, ShardRemainder.PAD).describe(100));
-        d.add(new EpochSampler(8, true, false, 1, 0, 2, ShardRemainder.DROP).describe(100));
-        assertEquals(9, d.size(), d.toString());
+        assertEquals(7, d.size(), d.toString());
+        // the same global batch of 16 at any rank, world size and remainder: step k consumed the same rows
+        for (EpochSampler same : List.of(new EpochSampler(8, true, false, 1, 1, 2, ShardRemainder.PAD),
+                new EpochSampler(8, true, false, 1, 0, 2, ShardRemainder.DROP),
+                new EpochSampler(16, true, false, 1, 0, 1, ShardRemainder.PAD),
+                new EpochSampler(4, true, false, 1, 3, 4, ShardRemainder.PAD),
+                new EpochSampler(2, true, false, 1, 7, 8, ShardRemainder.DROP))) {
+            assertEquals(a.describe(100), same.describe(100));
+        }
+    }
+
+    /** The rows all ranks of a world consume in steps {@code [from, to)} of an epoch. */
+    private static List<Long> steps(int globalBatch, int world, ShardRemainder remainder, long rows, long epoch,
+            long from, long to) {
+        List<Long> all = new ArrayList<>();
+        for (int rank = 0; rank < world; rank++) {
+            EpochSampler s = new EpochSampler(globalBatch / world, true, false, 7, rank, world, remainder);
+            Iterator<List<Long>> it = s.batches(rows, epoch, from);
+            for (long k = from; k < to && it.hasNext(); k++) {
+                all.addAll(it.next());
+            }
+        }
+        return all;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"4, 2, 1000", "4, 8, 1000", "2, 4, 1000", "8, 1, 1000", "4, 2, 960", "1, 4, 1000", "4, 8, 64"})
+    void afterKStepsTheConsumedRowsAreAPrefixOfTheOrderAtAnyWorldSize(int before, int after, long rows) {
+        int global = 32;
+        EpochSampler one = new EpochSampler(global, true, false, 7, 0, 1, ShardRemainder.PAD);
+        List<Long> order = flat(epoch(one, rows, 5, 0));
+        long total = one.batchesPerEpoch(rows);
+        for (long k : new long[] {0, 1, total / 2, total - 1}) {
+            List<Long> first = steps(global, before, ShardRemainder.PAD, rows, 5, 0, k);
+            assertEquals(new HashSet<>(order.subList(0, (int) (k * global))), new HashSet<>(first),
+                    "the first " + k + " steps of " + before + " ranks are the order's first " + k * global + " rows");
+            List<Long> rest = steps(global, after, ShardRemainder.PAD, rows, 5, k, Long.MAX_VALUE);
+            List<Long> union = new ArrayList<>(first);
+            union.addAll(rest);
+            assertEquals(rows, union.size(), "every row once, resumed at step " + k + " with " + after + " ranks");
+            assertEquals(rows, new HashSet<>(union).size());
+        }
+    }
+
+    @Test
+    void ranksHaveEqualBatchCountsAndTheLastStepSplitsEvenly() {
+        // 100 rows, 3 ranks of 8: 4 full steps (96 rows), then 4 rows for 3 ranks
+        for (ShardRemainder r : ShardRemainder.values()) {
+            for (int rank = 0; rank < 3; rank++) {
+                List<List<Long>> b = epoch(new EpochSampler(8, false, false, 0, rank, 3, r), 100, 0, 0);
+                assertEquals(5, b.size(), r + " rank " + rank);
+                assertEquals(r == ShardRemainder.PAD ? 2 : 1, b.get(4).size());
+                assertEquals(List.of(8L * rank, 24L + 8 * rank), List.of(b.get(0).get(0), b.get(1).get(0)),
+                        "step k, rank r starts at k x global + r x batch");
+            }
+        }
+        // PAD: the last rank wraps to the start of the order; DROP: row 99 is skipped
+        assertEquals(List.of(0L, 1L), epoch(new EpochSampler(8, false, false, 0, 2, 3, ShardRemainder.PAD), 100, 0, 0)
+                .get(4));
+        assertEquals(List.of(98L), epoch(new EpochSampler(8, false, false, 0, 2, 3, ShardRemainder.DROP), 100, 0, 0)
+                .get(4));
+    }
+
+    @Test
+    void aSingleWorkerKeepsTheFormerDescriptionToo() {
+        EpochSampler s = new EpochSampler(16, true, true, 3, 0, 1, ShardRemainder.PAD);
+        assertEquals("rows=100 batch=16 shuffle seed=3 drop-last shard=0/1", s.describeSingleWorkerV0(100));
+        assertEquals("rows=100 global-batch=16 shuffle seed=3 drop-last", s.describe(100));
     }
 
     @Test

@@ -35,7 +35,7 @@ final class DropCommand implements Callable<Integer> {
                 np.drop(name);
                 spec.commandLine().getOut().println("dropped '" + name + "'");
             } else {
-                long[] indices = rows.resolve(np.info(name).rows(), np.path(), name);
+                long[] indices = rows.resolve(np, name);
                 np.delete(name, indices);
                 spec.commandLine().getOut().println("deleted " + Formats.count(indices.length, "row") + " from '"
                         + name + "': " + Formats.count(np.info(name).rows(), "row") + " left");

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             ImportCommand.class,
             ExportCommand.class,
             AppendCommand.class,
+            ReplaceCommand.class,
             DropCommand.class,
             CompactCommand.class,
             DemoCommand.class,

@@ -1,7 +1,7 @@
 package dev.numpack.cli;
 
 import dev.numpack.InvalidArgumentException;
-import java.nio.file.Path;
+import dev.numpack.NumPack;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,34 +71,40 @@ final class RowSpec {
     }
 
     /**
-     * Resolves against an array's current row count.
+     * Resolves against an array's current rows, in the order written: each index and each end of a range goes
+     * through {@link NumPack#rowIndex} (the API's own rule for negative and out-of-range indices), and a range
+     * expands ascending. Repeats are kept: for {@code replace}, position {@code k} of the result takes row
+     * {@code k} of the input.
      *
-     * @param rows the array's logical rows
-     * @param store the store, for error messages
-     * @param array the array, for error messages
-     * @return the distinct row indices selected, ascending, each in {@code [0, rows)}
-     * @throws InvalidArgumentException if an index or range is out of range
+     * @param np the open store
+     * @param array the array
+     * @return the row indices selected, each in {@code [0, rows)}, as listed
+     * @throws InvalidArgumentException (naming store and array) if an index is out of range or a range empty
      */
-    long[] resolve(long rows, Path store, String array) {
+    long[] listed(NumPack np, String array) {
         long count = 0;
         long[][] resolved = new long[ranges.size()][];
         for (int k = 0; k < ranges.size(); k++) {
             long[] r = ranges.get(k);
-            long from = r[0] < 0 ? r[0] + rows : r[0];
-            long to = r[1] < 0 ? r[1] + rows : r[1];
-            String item = r[0] == r[1] ? Long.toString(r[0]) : r[0] + "-" + r[1];
-            if (from < 0 || to >= rows) {
-                throw new InvalidArgumentException(store, array, "row " + item + " out of range for "
-                        + Formats.count(rows, "row"));
+            long from;
+            long to;
+            try {
+                from = np.rowIndex(array, r[0]);
+                to = np.rowIndex(array, r[1]);
+            } catch (InvalidArgumentException e) {
+                if (r[0] == r[1]) {
+                    throw e;
+                }
+                throw new InvalidArgumentException(np.path(), array, "row range " + r[0] + "-" + r[1] + ": " + e.detail(), e);
             }
             if (from > to) {
-                throw new InvalidArgumentException(store, array, "row range " + item + " is empty for "
-                        + Formats.count(rows, "row"));
+                throw new InvalidArgumentException(np.path(), array, "row range " + r[0] + "-" + r[1] + " is empty for "
+                        + Formats.count(np.info(array).rows(), "row"));
             }
             resolved[k] = new long[] {from, to};
             count += to - from + 1;
             if (count > Integer.MAX_VALUE - 16) {
-                throw new InvalidArgumentException(store, array, "too many rows selected at once");
+                throw new InvalidArgumentException(np.path(), array, "too many rows selected at once");
             }
         }
         long[] out = new long[(int) count];
@@ -108,6 +114,17 @@ final class RowSpec {
                 out[n++] = i;
             }
         }
+        return out;
+    }
+
+    /**
+     * @param np the open store
+     * @param array the array
+     * @return the distinct row indices selected, ascending (see {@link #listed})
+     * @throws InvalidArgumentException (naming store and array) if an index is out of range or a range empty
+     */
+    long[] resolve(NumPack np, String array) {
+        long[] out = listed(np, array);
         Arrays.sort(out);
         return Arrays.stream(out).distinct().toArray();
     }

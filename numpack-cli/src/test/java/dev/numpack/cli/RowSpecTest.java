@@ -6,13 +6,33 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.numpack.InvalidArgumentException;
+import dev.numpack.NumPack;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.TypeConversionException;
 
 class RowSpecTest {
-    private static long[] resolve(String spec, long rows) {
-        return RowSpec.parse(spec).resolve(rows, Path.of("s"), "x");
+    @TempDir
+    Path dir;
+
+    /** Resolves against an array "x" of {@code rows} rows in a fresh store (the core applies the index rule). */
+    private long[] resolve(String spec, long rows) {
+        return withArray(rows, np -> RowSpec.parse(spec).resolve(np, "x"));
+    }
+
+    private long[] listed(String spec, long rows) {
+        return withArray(rows, np -> RowSpec.parse(spec).listed(np, "x"));
+    }
+
+    private long[] withArray(long rows, java.util.function.Function<NumPack, long[]> f) {
+        Path store = dir.resolve("s" + rows);
+        try (NumPack np = NumPack.open(store)) {
+            if (!np.contains("x")) {
+                np.save("x", Cli.longs(0, rows));
+            }
+            return f.apply(np);
+        }
     }
 
     @Test
@@ -23,6 +43,12 @@ class RowSpecTest {
         assertArrayEquals(new long[] {4}, resolve("4-4", 10));
         assertArrayEquals(new long[] {8, 9}, resolve("8--1", 10));
         assertArrayEquals(new long[] {0, 1, 2}, resolve(" 0 , 1 ,2 ", 10));
+    }
+
+    @Test
+    void listedKeepsTheOrderWrittenAndRepeatsForReplace() {
+        assertArrayEquals(new long[] {5, 0, 9, 2, 3, 5}, listed("5,0,-1,2-3,5", 10));
+        assertArrayEquals(new long[] {7, 8, 9}, listed("-3--1", 10));
     }
 
     @Test
@@ -54,9 +80,11 @@ class RowSpecTest {
         e = assertThrows(InvalidArgumentException.class, () -> resolve("-11", 10));
         assertTrue(e.getMessage().contains("row -11 out of range"), e.getMessage());
         e = assertThrows(InvalidArgumentException.class, () -> resolve("5-10", 10));
-        assertTrue(e.getMessage().contains("5-10"), e.getMessage());
+        assertTrue(e.getMessage().contains("row range 5-10: row 10 out of range for 10 rows"), e.getMessage());
+        assertEquals("x", e.array(), "the core's rule names the array");
+        assertEquals(dir.resolve("s10").toAbsolutePath().normalize(), e.store(), "and the store");
         e = assertThrows(InvalidArgumentException.class, () -> resolve("8--5", 10));
-        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+        assertTrue(e.getMessage().contains("row range 8--5 is empty for 10 rows"), e.getMessage());
         e = assertThrows(InvalidArgumentException.class, () -> resolve("0", 0));
         assertTrue(e.getMessage().contains("for 0 rows"), e.getMessage());
     }

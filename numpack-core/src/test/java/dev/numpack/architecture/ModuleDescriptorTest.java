@@ -65,11 +65,24 @@ class ModuleDescriptorTest {
         }
     }
 
+    /**
+     * @param dir a directory of the main output, relative to it
+     * @return the package directory it stands for: a multi-release jar's {@code META-INF/versions/N/a/b} holds
+     *     classes of package {@code a.b} (the FFM classes for Java 22+), which the rules cover like any other
+     */
+    private static Path unversioned(Path dir) {
+        if (dir.getNameCount() > 3 && dir.getName(0).toString().equals("META-INF") && dir.getName(1).toString().equals("versions")) {
+            return dir.subpath(3, dir.getNameCount());
+        }
+        return dir;
+    }
+
     /** The packages that hold classes in the main output, from the files (javac writes no package list). */
     private static Set<String> packagesWithClasses() throws IOException {
         try (Stream<Path> files = Files.walk(classes)) {
             return files.filter(f -> f.toString().endsWith(".class"))
                     .map(f -> classes.relativize(f.getParent() == null ? classes : f.getParent()))
+                    .map(ModuleDescriptorTest::unversioned)
                     .filter(dir -> !dir.toString().isEmpty())
                     .map(dir -> dir.toString().replace(dir.getFileSystem().getSeparator(), "."))
                     .collect(Collectors.toCollection(TreeSet::new));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
+import dev.numpack.model.StoreFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,8 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Deterministic reproductions of what {@link KillNineCrashTest} saw a {@code kill -9} leave in a store
- * (the exact files, recreated by hand), and what a writable open must clean up: the {@code Sweeper}
+ * Deterministic reproductions of what the kill trials of numpack-reliability
+ * ({@code dev.numpack.reliability.crash.KillNineCrashTest}) saw a {@code kill -9} leave in a store (the exact
+ * files, recreated by hand), and what a writable open must clean up: the {@code Sweeper}
  * promises to remove "temporary files, unreferenced segment files, and bytes appended past an array's
  * committed end".
  */
@@ -44,7 +46,7 @@ class CrashLeftoversTest {
         Files.write(segs.resolve("seg_000001.npkd"), new byte[40]);
         try (NumPack np = NumPack.builder().setPath(dir).optSegmentTargetBytes(64).build()) {
             assertEquals(Set.of("a"), np.names());
-            assertEquals(List.of(), CrashHarness.leftovers(dir, np),
+            assertEquals(List.of(), StoreFiles.leftovers(dir, np),
                     "files of the uncommitted array 'b' survive a writable open (never swept)");
         }
     }
@@ -61,7 +63,7 @@ class CrashLeftoversTest {
         Files.createDirectories(dir.resolve("data_c_segments")); // and an empty one of a new array
         try (NumPack np = NumPack.builder().setPath(dir).optSegmentTargetBytes(64).build()) {
             assertEquals(rows(2), np.load("a"));
-            assertEquals(List.of(), CrashHarness.leftovers(dir, np),
+            assertEquals(List.of(), StoreFiles.leftovers(dir, np),
                     "segment directories of arrays that are not segmented in the committed state are never swept");
         }
     }
@@ -82,9 +84,9 @@ class CrashLeftoversTest {
         try (NumPack np = NumPack.builder().setPath(dir).optSegmentTargetBytes(64).build()) {
             assertEquals(rows(10), np.load("s"));
             assertEquals(rows(2), np.load("p"));
-            assertEquals(List.of(), CrashHarness.leftovers(dir, np));
+            assertEquals(List.of(), StoreFiles.leftovers(dir, np));
             assertEquals(2 * 16, Files.size(dir.resolve("data_p.npkd")), "rows past the committed end");
         }
-        assertFalse(CrashHarness.journalPending(dir));
+        assertFalse(StoreFiles.journalPending(dir));
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Deterministic companions of {@link ConcurrentAccessCrashTest}: a read-only store and a writer on the same
+ * Deterministic companions of {@code dev.numpack.reliability.concurrency.ConcurrentAccessCrashTest} in numpack-reliability: a read-only store and a writer on the same
  * directory (the writer here in this JVM; readers take no lock). The class javadoc of {@code NumPack}
  * promises: "Read-only stores take no lock and keep working while a writer commits; they see the state of
  * the moment they opened or last refreshed."

@@ -1,9 +1,9 @@
 /**
- * Real crash tests: child JVMs run seeded workloads and are killed with SIGKILL; the store they leave must
- * open and show a state the replayed model allows, with nothing acknowledged lost. Also the writer lock
- * and read-only readers against a live writer in another process.
+ * Crash reproductions: the exact files a {@code kill -9} left in a store (found by the kill trials of
+ * numpack-reliability), recreated by hand, and read-only snapshots beside a writer in this JVM. The kill
+ * trials themselves, with their child JVMs, live in numpack-reliability.
  *
  * <p>Test code. Uses the public API, the model in {@code dev.numpack.model}, and the engine's layout and
- * journal to inspect the files a kill left.
+ * journal to inspect the files a crash left.
  */
 package dev.numpack.crash;

@@ -48,12 +48,12 @@ class AtomicFilesTest {
         }
 
         @Override
-        public void file(FileChannel ch) throws IOException {
+        public void file(FileChannel ch, Path file, boolean metadata) throws IOException {
             calls.add("file, target holds '" + content(target) + "', temps " + temps());
             if (failFile) {
                 throw new IOException("injected file fsync failure");
             }
-            FileOps.OS.file(ch);
+            FileOps.OS.file(ch, file, metadata);
         }
 
         @Override

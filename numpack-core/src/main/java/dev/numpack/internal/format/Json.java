@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON reader for the segment manifest: objects become {@link Map}, arrays {@link List},
- * integers {@link Long}, other numbers {@link Double}. Nesting is bounded so hostile input cannot
- * overflow the stack.
+ * A small strict JSON reader for the segment manifest and the sharded dataset's manifest
+ * ({@code dev.numpack.io.DatasetManifest}): objects become {@link Map}, arrays {@link List}, integers
+ * {@link Long}, other numbers {@link Double}. Nesting is bounded so hostile input cannot overflow the stack.
  */
-final class Json {
+public final class Json {
     private static final int MAX_DEPTH = 32;
 
     private final String s;
@@ -20,7 +20,13 @@ final class Json {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    /**
+     * @param text a JSON document
+     * @return its value: {@link Map}, {@link List}, {@link String}, {@link Long}, {@link Double},
+     *     {@link Boolean} or {@code null}
+     * @throws FormatException naming the offset where the text stops being JSON
+     */
+    public static Object parse(String text) {
         Json p = new Json(text);
         p.ws();
         Object v = p.value(0);
@@ -31,7 +37,11 @@ final class Json {
         return v;
     }
 
-    static String quote(String v) {
+    /**
+     * @param v a string
+     * @return it as a JSON string literal, quotes and control characters escaped
+     */
+    public static String quote(String v) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : v.toCharArray()) {
             if (c == '"' || c == '\\') {

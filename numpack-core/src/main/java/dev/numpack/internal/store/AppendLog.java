@@ -256,13 +256,14 @@ final class AppendLog {
         }
         try {
             generation++;
-            map.put(0, AppendLogCodec.encodeHeader(new Header(generation, MetadataDigest.of(metadata))), 0,
+            map.put(0, AppendLogCodec.encodeHeader(new Header(generation, MetadataDigest.of(metadata,
+                    ctx.layout.path(StoreLayout.METADATA)))), 0,
                     AppendLogCodec.HEADER_BYTES);
             if (ctx.ops.durable()) {
                 map.force(0, AppendLogCodec.HEADER_BYTES);
             }
             tail = AppendLogCodec.HEADER_BYTES;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             try {
                 remove();
             } catch (IOException | RuntimeException stuck) {

@@ -77,6 +77,10 @@ public final class Commit {
 
     /** Stages a whole new array (or a replacement of any dtype or shape). */
     public void save(String name, DType dtype, long[] shape, RowSource rows) throws IOException {
+        if (shape.length > MetadataCodec.MAX_NDIM) { // a .npy header may hold more; the metadata would be refused on reading
+            throw new InvalidArgumentException(ctx.root(), name, "shape of " + shape.length + " dimensions: a store "
+                    + "holds at most " + MetadataCodec.MAX_NDIM + "; nothing changed");
+        }
         RowChecks.shapeBytes(ctx.root(), name, dtype.itemSize(), dtype.numpyName(), shape); // a shape the metadata codec would refuse on reading
         ArrayEntry old = next.get(name);
         if (old != null && old.problem() != null) {
@@ -227,9 +231,7 @@ public final class Commit {
                 ch.truncate(offset);
             }
             DataWriter.appendRows(ch, offset, rows, first, count);
-            if (ctx.ops.durable()) {
-                ch.force(true);
-            }
+            ctx.ops.syncFile(ch, file);
         }
     }
 
@@ -415,6 +417,12 @@ public final class Commit {
         } catch (Journal.CommitException e) {
             if (!e.committed()) {
                 rollback();
+                if (e.getCause() instanceof CorruptStoreException c) {
+                    // the store's files cannot take this commit (a link, a pipe, a directory where a file goes):
+                    // refused before its commit point, named by the array whose file it is
+                    throw new CorruptStoreException(ctx.root(), c.array(), "commit refused, nothing changed: "
+                            + c.detail(), c);
+                }
             }
             throw new StoreIOException(ctx.root(), null, "commit failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {

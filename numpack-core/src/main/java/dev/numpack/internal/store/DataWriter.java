@@ -205,13 +205,16 @@ public final class DataWriter {
     public void writeFile(Path path, RowSource src, long first, long count) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
+            // blocks reserved before the write, as numpy does: no delayed allocation left for the commit's
+            // rename over the old file to flush (ext4's auto_da_alloc); declined, the write goes as before
+            NativeIo.get().preallocate(path, count * src.rowBytes());
             appendRows(ch, 0, src, first, count);
             if (syncLater != null) {
                 FileChannel handed = ch;
                 ch = null; // the group owns it now: it fsyncs and closes it
                 syncLater.add(handed, path);
-            } else if (ctx.ops.durable()) {
-                ch.force(true);
+            } else {
+                ctx.ops.syncFile(ch, path);
             }
         } finally {
             if (ch != null) {

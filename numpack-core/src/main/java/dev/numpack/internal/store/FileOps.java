@@ -18,6 +18,10 @@ import java.util.Locale;
  * {@code dev.numpack.io.AtomicFiles} offers it to the other modules (the engine does not depend on that
  * package). With {@code durable == false} every fsync is skipped: the result still survives a killed
  * process (the kernel holds the pages) but not a power loss.
+ *
+ * <p>Every fsync of the engine goes through an instance of this class ({@link #syncFile}, {@link #syncData},
+ * {@link #syncDir}), so that this is the one place that decides whether and how bytes and names are forced
+ * to disk, and the one place a power-loss simulation observes them (see {@link #installForTests}).
  */
 public final class FileOps {
     /**
@@ -31,9 +35,11 @@ public final class FileOps {
     public interface Fsync {
         /**
          * @param ch an open file
+         * @param file its path (a recorder reads the bytes made durable through it)
+         * @param metadata whether the file's metadata (times) must be forced too; its size always is
          * @throws IOException on failure
          */
-        void file(FileChannel ch) throws IOException;
+        void file(FileChannel ch, Path file, boolean metadata) throws IOException;
 
         /**
          * @param dir a directory whose entries (created, renamed, deleted names) must become durable
@@ -45,8 +51,8 @@ public final class FileOps {
     /** The operating system's fsync; on Windows a directory that cannot be opened is skipped. */
     public static final Fsync OS = new Fsync() {
         @Override
-        public void file(FileChannel ch) throws IOException {
-            ch.force(true);
+        public void file(FileChannel ch, Path file, boolean metadata) throws IOException {
+            ch.force(metadata);
         }
 
         @Override
@@ -71,12 +77,20 @@ public final class FileOps {
         void writeTo(FileChannel ch) throws IOException;
     }
 
+    /**
+     * The test seam: the fsync of every instance made without an explicit {@link Fsync}, or {@code null} for
+     * {@link #OS}. Read once per fsync (a volatile read next to a device flush); set only by
+     * {@link #installForTests}.
+     */
+    private static volatile Fsync installed;
+
     private final boolean durable;
-    private final Fsync fsync;
+    private final Fsync fsync; // null: the installed recorder if any, else OS
 
     /** @param durable whether to fsync */
     public FileOps(boolean durable) {
-        this(durable, OS);
+        this.durable = durable;
+        this.fsync = null;
     }
 
     /**
@@ -85,7 +99,78 @@ public final class FileOps {
      */
     public FileOps(boolean durable, Fsync fsync) {
         this.durable = durable;
-        this.fsync = fsync;
+        this.fsync = java.util.Objects.requireNonNull(fsync, "fsync");
+    }
+
+    /**
+     * Test seam, for the power-loss simulation only: until the returned handle is closed, every fsync of
+     * every store, {@code AtomicFiles} call and checkpoint of this JVM (every instance made without an
+     * explicit {@link Fsync}) goes to {@code recorder}, which must itself fsync through {@link #OS} what
+     * it records, and ignore paths it does not watch. This package is not exported by the module, so no user
+     * of the API can reach it; unused, it costs one volatile read per fsync.
+     *
+     * @param recorder the fsync to use instead of the operating system's
+     * @return a handle whose {@code close()} restores {@link #OS}
+     * @throws IllegalStateException if a recorder is installed already (tests that install one run alone)
+     */
+    public static AutoCloseable installForTests(Fsync recorder) {
+        java.util.Objects.requireNonNull(recorder, "recorder");
+        synchronized (FileOps.class) {
+            if (installed != null) {
+                throw new IllegalStateException("an fsync recorder is installed already");
+            }
+            installed = recorder;
+        }
+        return () -> {
+            synchronized (FileOps.class) {
+                if (installed == recorder) {
+                    installed = null;
+                }
+            }
+        };
+    }
+
+    private Fsync fsync() {
+        if (fsync != null) {
+            return fsync;
+        }
+        Fsync t = installed;
+        return t != null ? t : OS;
+    }
+
+    /**
+     * @return whether a test's recorder observes this instance's fsyncs: a {@link SyncGroup} then runs them
+     *     on the caller's thread, so that the recorder sees one event at a time, in program order
+     */
+    boolean observed() {
+        return durable && fsync() != OS;
+    }
+
+    /**
+     * Forces a file's bytes and metadata to disk, when durable.
+     *
+     * @param ch the file, open
+     * @param file its path
+     * @throws IOException on failure
+     */
+    public void syncFile(FileChannel ch, Path file) throws IOException {
+        if (durable) {
+            fsync().file(ch, file, true);
+        }
+    }
+
+    /**
+     * Forces a file's bytes (and its size, not its times) to disk, when durable: {@code fdatasync}, for a
+     * file rewritten in place such as the journal.
+     *
+     * @param ch the file, open
+     * @param file its path
+     * @throws IOException on failure
+     */
+    public void syncData(FileChannel ch, Path file) throws IOException {
+        if (durable) {
+            fsync().file(ch, file, false);
+        }
     }
 
     /** @return whether this instance fsyncs */
@@ -130,9 +215,7 @@ public final class FileOps {
      */
     public void moveOver(FileChannel written, Path temp, Path target) throws IOException {
         try {
-            if (durable) {
-                fsync.file(written);
-            }
+            syncFile(written, temp);
             written.close();
             rename(temp, target);
         } catch (IOException | RuntimeException e) {
@@ -177,7 +260,7 @@ public final class FileOps {
      */
     public void syncDir(Path dir) throws IOException {
         if (durable) {
-            fsync.directory(dir);
+            fsync().directory(dir);
         }
     }
 

@@ -101,9 +101,7 @@ public final class Journal {
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             try {
                 FileOps.writeFully(ch, bytes, 0);
-                if (ops.durable()) {
-                    ch.force(false);
-                }
+                ops.syncData(ch, file());
                 if (!fileKnown) {
                     ops.syncDir(layout.root()); // the journal file's own name must be durable once
                     fileKnown = true;
@@ -153,10 +151,10 @@ public final class Journal {
         }
     }
 
-    private static void clear(FileChannel ch, boolean sync) throws IOException {
+    private void clear(FileChannel ch, boolean sync) throws IOException {
         FileOps.writeFully(ch, ByteBuffer.allocate(4), 0);
         if (sync) {
-            ch.force(false);
+            ops.syncData(ch, file());
         }
     }
 
@@ -249,17 +247,17 @@ public final class Journal {
                     checkTarget(layout.resolve(a.target(), null));
                 }
                 if (a.kind() == JournalCodec.Kind.PWRITE && a.offset() < 0) {
-                    throw new CorruptStoreException(layout.root(), null, "negative offset " + a.offset());
+                    throw new CorruptStoreException(layout.root(), StoreLayout.arrayOf(a.path()), "negative offset " + a.offset());
                 }
                 if (a.kind() == JournalCodec.Kind.PWRITE && written.add(a.path())) {
                     String bad = layout.inPlaceWriteProblem(layout.resolve(a.path(), null));
                     if (bad != null) {
-                        throw new CorruptStoreException(layout.root(), null, a.path() + " " + bad);
+                        throw new CorruptStoreException(layout.root(), StoreLayout.arrayOf(a.path()), a.path() + " " + bad);
                     }
                 }
             }
         } catch (CorruptStoreException e) {
-            throw new CorruptStoreException(layout.root(), null, "journal refused, nothing applied: " + e.getMessage(), e);
+            throw new CorruptStoreException(layout.root(), e.array(), "journal refused, nothing applied: " + e.detail(), e);
         }
     }
 
@@ -274,19 +272,25 @@ public final class Journal {
         }
         String dir = relative.substring(0, slash);
         if (relative.indexOf('/', slash + 1) >= 0 || !StoreLayout.isSegmentDir(dir)) {
-            throw new CorruptStoreException(layout.root(), null, "path '" + relative + "' is not one this library writes");
+            throw new CorruptStoreException(layout.root(), StoreLayout.arrayOf(relative),
+                    "path '" + relative + "' is not one this library writes");
         }
     }
 
     private void checkTarget(Path p) {
         Path parent = p.getParent();
         if (java.nio.file.Files.isSymbolicLink(p) || (!parent.equals(layout.root()) && java.nio.file.Files.isSymbolicLink(parent))) {
-            throw new CorruptStoreException(layout.root(), null, layout.root().relativize(p) + " is or lies in a link");
+            throw new CorruptStoreException(layout.root(), arrayOf(p), layout.root().relativize(p) + " is or lies in a link");
         }
         if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                 && !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new CorruptStoreException(layout.root(), null, layout.root().relativize(p) + " is a pipe or device");
+            throw new CorruptStoreException(layout.root(), arrayOf(p), layout.root().relativize(p) + " is a pipe or device");
         }
+    }
+
+    /** @return the array whose file {@code p} (inside the store) is, or {@code null} */
+    private String arrayOf(Path p) {
+        return p.startsWith(layout.root()) ? StoreLayout.arrayOf(layout.root().relativize(p).toString()) : null;
     }
 
     /**
@@ -297,7 +301,7 @@ public final class Journal {
     private void refuseRenamesOntoDirectories(List<Action> actions) {
         for (Action a : actions) {
             if (a.kind() == JournalCodec.Kind.RENAME && ontoDirectory(a)) {
-                throw new CorruptStoreException(layout.root(), null, a.target()
+                throw new CorruptStoreException(layout.root(), StoreLayout.arrayOf(a.target()), a.target()
                         + " is a directory: a data file cannot be renamed over it; nothing applied");
             }
         }
@@ -321,10 +325,8 @@ public final class Journal {
         java.util.Map<Path, FileChannel> written = new java.util.LinkedHashMap<>(); // open once per file
         try {
             applyAll(actions, dirs, written, recovering);
-            for (FileChannel ch : written.values()) {
-                if (ops.durable()) {
-                    ch.force(false);
-                }
+            for (java.util.Map.Entry<Path, FileChannel> w : written.entrySet()) {
+                ops.syncData(w.getValue(), w.getKey());
             }
         } finally {
             IOException first = null;

@@ -215,7 +215,7 @@ public final class SnapshotReader {
     /**
      * What identifies a committed state: the metadata file's bytes (each record carries a microsecond
      * time), not its inode or mtime, which a quick succession of commits can repeat: their
-     * {@link MetadataDigest}.
+     * {@link MetadataDigest} (bounded, so a huge damaged or sparse file costs neither memory nor minutes).
      */
     private Object metadataStamp() {
         Path meta = ctx.layout.path(StoreLayout.METADATA);

@@ -156,6 +156,42 @@ public final class StoreLayout {
         return fileName.startsWith(SEGMENT_PREFIX) || isTemp(fileName);
     }
 
+    /**
+     * The array a store file belongs to, so that an error about the file can name it.
+     *
+     * @param relative a path relative to the store: a data file, manifest, segment directory or segment file,
+     *     bitmap, or a temporary file of one of these
+     * @return the array's name, or {@code null} for a file of no array (the metadata, the journal, the lock,
+     *     anything else)
+     */
+    public static String arrayOf(String relative) {
+        if (relative == null) {
+            return null;
+        }
+        String p = relative;
+        int temp = p.indexOf(TEMP_MARK);
+        if (temp >= 0) {
+            p = p.substring(0, temp);
+        }
+        int slash = p.indexOf('/');
+        if (slash >= 0) {
+            p = p.substring(0, slash);
+        }
+        String name = null;
+        if (p.startsWith(DATA_PREFIX)) {
+            for (String suffix : new String[] {DATA_SUFFIX, MANIFEST_SUFFIX, SEGMENT_DIR_SUFFIX}) {
+                if (p.endsWith(suffix) && p.length() > DATA_PREFIX.length() + suffix.length()) {
+                    name = p.substring(DATA_PREFIX.length(), p.length() - suffix.length());
+                    break;
+                }
+            }
+        } else if (p.startsWith(BITMAP_PREFIX) && p.endsWith(BITMAP_SUFFIX)
+                && p.length() > BITMAP_PREFIX.length() + BITMAP_SUFFIX.length()) {
+            name = p.substring(BITMAP_PREFIX.length(), p.length() - BITMAP_SUFFIX.length());
+        }
+        return name == null || nameProblem(name) != null ? null : name;
+    }
+
     /** @param fileName a file name @return whether it is one of our temporary files */
     public static boolean isTemp(String fileName) {
         return fileName.contains(TEMP_MARK);

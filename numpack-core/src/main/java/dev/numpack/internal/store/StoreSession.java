@@ -234,15 +234,18 @@ public final class StoreSession implements AutoCloseable {
             } else if (!readOnly) {
                 ctx.appendLog.abandon(); // the next open recovers the journal, then the log
             }
-            if (!readOnly && !ctx.ops.durable()) {
-                new Sweeper(ctx).syncAll(arrays.snapshot()); // after the journal is gone, so that is durable too
-            }
-            closed = true;
-            if (readOnly) {
-                arrays.release(); // a refresh installing after this finds it released and closes its own
-            }
-            if (lock != null) {
-                lock.close();
+            try {
+                if (!readOnly && !ctx.ops.durable()) {
+                    new Sweeper(ctx).syncAll(arrays.snapshot()); // after the journal is gone, so that is durable too
+                }
+            } finally {
+                closed = true; // a failed fsync is reported, and the store is closed and its lock released all the same
+                if (readOnly) {
+                    arrays.release(); // a refresh installing after this finds it released and closes its own
+                }
+                if (lock != null) {
+                    lock.close();
+                }
             }
         });
     }

@@ -110,36 +110,38 @@ public final class Sweeper {
                 && Files.size(file) > committed) {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(committed);
-                if (ctx.ops.durable()) {
-                    ch.force(true);
-                }
+                ctx.ops.syncFile(ch, file);
             }
         }
     }
 
     /**
      * Fsyncs every file of the committed state and the directories (a clean close in NO_FSYNC mode), the
-     * files several at once.
+     * files several at once. A file that is no longer a plain file of the store (someone put a directory, a
+     * pipe or a link in its place since it was committed) holds nothing of the committed state: it is
+     * skipped, not an error of the close, and its array reads as damaged at the next open. A file that
+     * cannot be opened or fsynced fails the close with a {@link dev.numpack.StoreIOException} naming its
+     * array; the lock is released all the same.
      */
     public void syncAll(StoreSnapshot snap) {
+        Set<Path> dirs = new HashSet<>();
+        dirs.add(ctx.root());
+        FileOps always = new FileOps(true); // this close promises durability whatever the mode
+        SyncGroup files = new SyncGroup(always);
         try {
-            Set<Path> dirs = new HashSet<>();
-            dirs.add(ctx.root());
-            FileOps always = new FileOps(true); // this close promises durability whatever the mode
-            SyncGroup files = new SyncGroup(always);
             try {
-                force(files, ctx.layout.path(StoreLayout.METADATA));
-                force(files, ctx.layout.path(StoreLayout.JOURNAL)); // if close could not remove it, its clear must be durable
+                force(files, ctx.layout.path(StoreLayout.METADATA), null);
+                force(files, ctx.layout.path(StoreLayout.JOURNAL), null); // if close could not remove it, its clear must be durable
                 for (ArrayEntry e : snap.arrays().values()) {
                     if (e.problem() != null) {
                         continue;
                     }
-                    force(files, ctx.layout.resolve(e.record().dataFile(), e.name()));
-                    force(files, ctx.layout.path(StoreLayout.bitmapFile(e.name())));
+                    force(files, ctx.layout.resolve(e.record().dataFile(), e.name()), e.name());
+                    force(files, ctx.layout.path(StoreLayout.bitmapFile(e.name())), e.name());
                     if (e.manifest() != null) {
                         for (SegmentManifest.Segment s : e.manifest().segments()) {
                             Path p = ctx.layout.resolve(s.file(), e.name());
-                            force(files, p);
+                            force(files, p, e.name());
                             dirs.add(p.getParent());
                         }
                     }
@@ -147,20 +149,42 @@ public final class Sweeper {
             } finally {
                 files.await(); // every fsync ended, even when one failed to start
             }
-            for (Path d : dirs) {
-                always.syncDir(d);
-            }
         } catch (IOException e) {
-            throw ctx.io(null, "close could not fsync", e);
+            throw ctx.io(StoreLayout.arrayOf(failedFile(e)), "close could not fsync", e);
+        }
+        for (Path d : dirs) {
+            if (ctx.layout.fileProblem(d) != null && !d.equals(ctx.root())) {
+                continue; // a segment directory replaced by a link or a file: nothing of ours in it
+            }
+            try {
+                always.syncDir(d);
+            } catch (IOException e) {
+                throw ctx.io(StoreLayout.arrayOf(ctx.root().relativize(d).toString()), "close could not fsync "
+                        + "the directory", e);
+            }
         }
     }
 
-    private static void force(SyncGroup files, Path p) throws IOException {
+    /** @return the file a failed fsync names, relative to the store, or {@code null} */
+    private String failedFile(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            Path p = Path.of(f.getFile());
+            return p.startsWith(ctx.root()) ? ctx.root().relativize(p).toString() : null;
+        }
+        return null;
+    }
+
+    private void force(SyncGroup files, Path p, String array) throws IOException {
+        if (ctx.layout.fileProblem(p) != null) {
+            return; // not the committed file any more (see syncAll)
+        }
         FileChannel ch;
         try {
             ch = FileChannel.open(p, StandardOpenOption.WRITE);
         } catch (java.nio.file.NoSuchFileException e) {
             return; // an optional file (bitmap, journal) that is not there
+        } catch (IOException e) {
+            throw ctx.io(array, "close could not open " + ctx.root().relativize(p) + " to fsync it", e);
         }
         files.add(ch, p);
     }

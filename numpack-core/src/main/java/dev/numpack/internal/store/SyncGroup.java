@@ -46,12 +46,14 @@ public final class SyncGroup {
     /** Most files of one group open at once (written, fsync not yet ended): a bound on its descriptors. */
     static final int MAX_OPEN = 64;
 
+    private final FileOps ops;
     private final boolean durable;
     private final List<Future<?>> pending = new ArrayList<>();
     private final Semaphore open = new Semaphore(MAX_OPEN);
 
     /** @param ops whether to fsync ({@link FileOps#durable()}) */
     public SyncGroup(FileOps ops) {
+        this.ops = ops;
         this.durable = ops.durable();
     }
 
@@ -68,11 +70,17 @@ public final class SyncGroup {
             ch.close();
             return;
         }
+        if (ops.observed()) { // a power-loss test records events one at a time, in program order
+            try (FileChannel c = ch) {
+                ops.syncFile(c, file);
+            }
+            return;
+        }
         open.acquireUninterruptibly(); // past MAX_OPEN, the writer waits for the oldest fsyncs to end
         try {
             pending.add(POOL.submit(() -> {
                 try (FileChannel c = ch) {
-                    c.force(true);
+                    ops.syncFile(c, file);
                 } catch (IOException e) {
                     throw new IOException("fsync of " + file + " failed: " + e.getMessage(), e);
                 } finally {

@@ -82,6 +82,44 @@ class FileOpsTest {
         new FileOps(false).syncDir(dir.resolve("missing")); // not durable: not even opened
     }
 
+    @Test
+    void theTestSeamSeesEveryFsyncOfDefaultInstancesUntilClosedAndOnlyOneIsInstalled() throws Exception {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        FileOps.Fsync recorder = new FileOps.Fsync() {
+            @Override
+            public void file(FileChannel ch, Path file, boolean metadata) throws IOException {
+                seen.add("file " + file.getFileName() + (metadata ? " +meta" : " data"));
+                FileOps.OS.file(ch, file, metadata);
+            }
+
+            @Override
+            public void directory(Path d) throws IOException {
+                seen.add("dir " + d.getFileName());
+                FileOps.OS.directory(d);
+            }
+        };
+        Path f = Files.write(dir.resolve("f"), new byte[] {1});
+        FileOps durable = new FileOps(true);
+        try (AutoCloseable seam = FileOps.installForTests(recorder);
+                FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            assertThrows(IllegalStateException.class, () -> FileOps.installForTests(recorder));
+            assertTrue(durable.observed());
+            durable.syncFile(ch, f);
+            durable.syncData(ch, f);
+            durable.syncDir(dir);
+            new FileOps(false).syncFile(ch, f); // not durable: no fsync to see
+            new FileOps(true, FileOps.OS).syncDir(dir); // an explicit fsync is not replaced
+            SyncGroup g = new SyncGroup(durable);
+            g.add(FileChannel.open(f, StandardOpenOption.WRITE), f);
+            assertEquals(4, seen.size(), "the group's fsync ran on the caller's thread, before await: " + seen);
+            g.await();
+        }
+        assertEquals(java.util.List.of("file f +meta", "file f data", "dir " + dir.getFileName(), "file f +meta"), seen);
+        assertFalse(durable.observed());
+        durable.syncDir(dir);
+        assertEquals(4, seen.size(), "closed: the operating system's fsync again");
+    }
+
     /** Replaces {@code f} with {@code data}'s remaining bytes through the engine's temp-fsync-rename path. */
     private static void writeNew(FileOps ops, Path f, ByteBuffer data) throws IOException {
         ops.replaceFile(f.resolveSibling(f.getFileName() + ".tmp"), f, ch -> FileOps.writeFully(ch, data.duplicate(), 0));

@@ -99,6 +99,28 @@ class StoreLockTest {
         }
     }
 
+    /**
+     * A refused acquire in the holder's JVM must not open and close a channel of its own on the lock file:
+     * closing any descriptor of a file drops every POSIX lock the process holds on it, so the holder would
+     * silently lose the lock to other processes. (Found by numpack-reliability's concurrency test: a
+     * read-only store in the writer's JVM that met a commit in flight tried the lock to see whether the
+     * writer had died; then a second writer process opened the store and swept the live commit's files.)
+     */
+    @Test
+    void aRefusedAcquireInTheHoldersJvmKeepsTheLockAgainstOtherProcesses() throws Exception {
+        try (StoreLock first = StoreLock.acquire(store, Duration.ZERO)) {
+            assertNull(StoreLock.tryAcquire(store), "refused in this JVM");
+            assertThrows(StoreLockedException.class, () -> StoreLock.acquire(store, Duration.ofMillis(50)));
+            try (ChildProcess child = ChildJvm.main(HoldLockChild.class, store.toString()).start()) {
+                String line = child.stdout().readLine();
+                child.process().getOutputStream().close(); // a child that took the lock gives it back now
+                child.await(Duration.ofSeconds(60));
+                assertNull(line, "another process took the lock this JVM holds");
+                assertTrue(child.stderrText().contains("StoreLockedException"), child::stderrText);
+            }
+        }
+    }
+
     @Test
     void anotherProcessHoldingTheLockLocksUsOutUntilItIsKilled() throws Exception {
         try (ChildProcess child = ChildJvm.main(HoldLockChild.class, store.toString()).start()) {

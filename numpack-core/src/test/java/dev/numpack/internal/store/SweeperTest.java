@@ -157,9 +157,16 @@ class SweeperTest extends EngineStoreCase {
         sweeper().syncAll(snap); // optional files that are not there are skipped
 
         Files.delete(s.root.resolve("data_s_segments/seg_1"));
-        Files.createDirectory(s.root.resolve("data_s_segments/seg_1")); // cannot be opened for writing
+        Files.createDirectory(s.root.resolve("data_s_segments/seg_1"));
+        sweeper().syncAll(snap); // replaced by a directory since its commit: not the committed file, skipped
+
+        Files.delete(s.root.resolve("data_s_segments/seg_1"));
+        Files.delete(s.root.resolve("data_s_segments/seg_0"));
+        Files.delete(s.root.resolve("data_s_segments"));
+        Files.write(s.root.resolve("data_s_segments"), new byte[] {1}); // its segments cannot be opened
         StoreIOException e = assertThrows(StoreIOException.class, () -> sweeper().syncAll(snap));
-        assertTrue(e.getMessage().contains(s.root.toString()) && e.getMessage().contains("close could not fsync"),
+        assertTrue(e.getMessage().contains(s.root.toString()) && e.getMessage().contains("close could not"),
                 e.getMessage());
+        assertEquals("s", e.array(), "names the array whose file failed");
     }
 }
