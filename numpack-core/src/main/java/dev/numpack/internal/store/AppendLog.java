@@ -180,16 +180,12 @@ final class AppendLog {
         int at = tail;
         try {
             AppendLogCodec.encodeRecord(generation, entries, map.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at));
-            if (ctx.ops.durable()) {
-                map.force(at, len);
-            }
-        } catch (RuntimeException e) {
+            ctx.ops.syncMapped(map, file(), 0, at, len);
+        } catch (IOException | RuntimeException e) {
             try {
                 map.putInt(at, 0); // the record's magic: it ends the log again
-                if (ctx.ops.durable()) {
-                    map.force(at, 4);
-                }
-            } catch (RuntimeException stuck) {
+                ctx.ops.syncMapped(map, file(), 0, at, 4);
+            } catch (IOException | RuntimeException stuck) {
                 e.addSuppressed(stuck);
                 throw new Journal.CommitException(true, e);
             }
@@ -200,6 +196,10 @@ final class AppendLog {
         for (Entry e : entries) {
             pendingRowBytes += e.byteCount();
         }
+    }
+
+    private Path file() {
+        return ctx.layout.path(StoreLayout.APPEND_LOG);
     }
 
     /** A new log: header for the metadata on disk, zeros to its full size, its size and name durable. */
@@ -223,9 +223,7 @@ final class AppendLog {
                 FileOps.writeFully(c, z, pos);
                 pos += n;
             }
-            if (ctx.ops.durable()) {
-                c.force(true);
-            }
+            ctx.ops.syncFile(c, f);
             ctx.ops.syncDir(ctx.root());
             map = c.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
             ch = c;
@@ -259,9 +257,7 @@ final class AppendLog {
             map.put(0, AppendLogCodec.encodeHeader(new Header(generation, MetadataDigest.of(metadata,
                     ctx.layout.path(StoreLayout.METADATA)))), 0,
                     AppendLogCodec.HEADER_BYTES);
-            if (ctx.ops.durable()) {
-                map.force(0, AppendLogCodec.HEADER_BYTES);
-            }
+            ctx.ops.syncMapped(map, file(), 0, 0, AppendLogCodec.HEADER_BYTES);
             tail = AppendLogCodec.HEADER_BYTES;
         } catch (IOException | RuntimeException e) {
             try {
