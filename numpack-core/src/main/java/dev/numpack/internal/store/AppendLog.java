@@ -29,12 +29,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * writes its rows past the array's committed end in the data file, not fsynced, and then a redo record
  * carrying the same rows (array, first row, row count, bytes, CRC32C) into this log, which is mapped and
  * zero-filled to its full size when created, so a record is a copy into memory and its fsync ({@code msync}
- * of the record's pages) moves no file size or block: that fsync is the commit point (without fsync, the
- * copy is: the page cache survives a killed process; such a record carries the rows' CRC32C instead of the
- * rows, and recovery finds them in the data file, stopping at the first append whose rows a power loss
- * took). {@code metadata.npkm} and the data files are brought up to date later, by the next other commit of the store (which fsyncs the appended data files before its own commit point
- * and writes the metadata with the appended rows), when the log is full, and at close; then the log's
- * header moves to a new generation, which retires every record of the old one.
+ * of the record's pages, through {@link FileOps#syncMapped} like every sync of the engine) moves no file size
+ * or block: that fsync is the commit point (without fsync, the copy is: the page cache survives a killed
+ * process; such a record carries the rows' CRC32C instead of the rows, and recovery finds them in the data
+ * file, stopping at the first append whose rows a power loss took). {@code metadata.npkm} and the data files
+ * are brought up to date later, by the next other commit of the store (which fsyncs the appended data files
+ * before its own commit point and writes the metadata with the appended rows), when the log is full, and at
+ * close; then the log's header moves to a new generation, which retires every record of the old one.
  *
  * <p>The header names the metadata the records extend by its SHA-256. Any later metadata differs (every
  * commit writes new microsecond times), so a log whose header names other metadata holds nothing to
@@ -204,7 +205,7 @@ final class AppendLog {
 
     /** A new log: header for the metadata on disk, zeros to its full size, its size and name durable. */
     private void create() throws IOException {
-        Path f = ctx.layout.path(StoreLayout.APPEND_LOG);
+        Path f = file();
         String bad = ctx.layout.fileProblem(f);
         if (bad != null) {
             throw new CorruptStoreException(ctx.root(), null, StoreLayout.APPEND_LOG + " " + bad);
