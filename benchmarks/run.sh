@@ -40,6 +40,11 @@ else
   # saves and appends: numpack both ways, the java.nio baselines, the fastest savers among the peers
   jmh write 'CoreOpsBenchmark.(save|append100)' \
     -p lib=numpack,numpack-nofsync,filechannel,filechannel-fsync,npy-jetbrains,arrow "$@"
+  # checkpoint restore against Model.load, warm and cold (cold drops the files' pages: needs root), and the
+  # durable save against one raw write + fsync of the same bytes
+  jmh checkpoint 'CheckpointBenchmark.(restore|save)' -p lib=numpack,numpack-weights,djl,raw "$@"
+  # a shuffled epoch through NumPackDataset against DJL's ArrayDataset holding the same data
+  jmh dataset 'DatasetEpochBenchmark.epoch' -p lib=numpack,arraydataset "$@"
 fi
 python3 "$here/numpy_bench.py" "${npquick[@]}" --out "$out/numpy.json" 2>"$out/numpy.log"
 python3 "$here/table.py" "$out"/jmh-*.json "$out/numpy.json" >"$out/tables.md"

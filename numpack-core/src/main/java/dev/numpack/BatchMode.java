@@ -343,7 +343,7 @@ public final class BatchMode implements AutoCloseable {
 
     /** @return a buffer for array {@code name} in that shape, refused with this store and the array named */
     private ByteBuffer allocate(String name, DType dtype, long[] shape) {
-        return NdArray.allocate(store.path(), name, dtype, shape);
+        return NdArray.allocateToOverwrite(store.path(), name, dtype, shape); // every caller fills it whole
     }
 
     private long index(String name, NdArray a, long idx) {

@@ -258,9 +258,12 @@ public final class LazyArray implements AutoCloseable {
         return NdArray.adopt(dtype(), shape, b.clear());
     }
 
-    /** @return a buffer for rows of this array in that shape, refused with this store and array named */
+    /**
+     * @return a buffer for rows of this array in that shape, refused with this store and array named; not zeroed
+     *     first, since {@code readRows} and {@code gather} fill it whole
+     */
     private ByteBuffer allocate(long[] shape) {
-        return NdArray.allocate(store.path(), name(), dtype(), shape);
+        return NdArray.allocateToOverwrite(store.path(), name(), dtype(), shape);
     }
 
     /** @return the store this view reads from, for messages */

@@ -22,6 +22,13 @@ import java.util.Arrays;
  * refusal (a larger array, a negative dimension, a shape whose size overflows, data that does not fit the
  * shape) is an {@link InvalidArgumentException}.
  *
+ * <p>Memory: an array of 2 MiB or more lives, on Linux, in memory that is given to the next large array once
+ * this array's buffer and every buffer derived from it ({@code slice}, {@code asFloatBuffer}, a DJL tensor made
+ * from it without a copy, which holds the buffer) are unreachable and a GC has seen it; so repeated loads reuse
+ * memory that is already in place, as numpy's do. Unused memory is returned to the system within seconds.
+ * {@code -Ddev.numpack.reuseMemory=false} gives every array a plain direct buffer instead (the README's
+ * Performance section says what each costs).
+ *
  * <pre>{@code
  * NdArray a = NdArray.of(new float[][] {{1, 2}, {3, 4}});
  * float[] flat = a.toFloatArray();          // {1, 2, 3, 4}
@@ -60,7 +67,7 @@ public final class NdArray {
                     "shape " + Arrays.toString(s) + " of " + dtype.numpyName() + " needs " + n
                             + " bytes, got " + bytes.remaining());
         }
-        ByteBuffer d = allocate(null, null, dtype, s);
+        ByteBuffer d = allocateToOverwrite(null, null, dtype, s);
         d.put(bytes.duplicate());
         d.clear();
         return new NdArray(dtype, s, d);
@@ -128,7 +135,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d float32 array */
     public static NdArray of(float[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.FLOAT32, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.FLOAT32, shape);
         b.asFloatBuffer().put(values);
         return new NdArray(DType.FLOAT32, shape, b);
     }
@@ -136,7 +143,7 @@ public final class NdArray {
     /** @param rows rows of equal length @return a 2-d float32 array */
     public static NdArray of(float[][] rows) {
         long[] shape = {rows.length, checkRectangular(rows.length, i -> rows[i].length)};
-        ByteBuffer b = allocate(null, null, DType.FLOAT32, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.FLOAT32, shape);
         var fb = b.asFloatBuffer();
         for (float[] r : rows) {
             fb.put(r);
@@ -147,7 +154,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d float64 array */
     public static NdArray of(double[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.FLOAT64, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.FLOAT64, shape);
         b.asDoubleBuffer().put(values);
         return new NdArray(DType.FLOAT64, shape, b);
     }
@@ -155,7 +162,7 @@ public final class NdArray {
     /** @param rows rows of equal length @return a 2-d float64 array */
     public static NdArray of(double[][] rows) {
         long[] shape = {rows.length, checkRectangular(rows.length, i -> rows[i].length)};
-        ByteBuffer b = allocate(null, null, DType.FLOAT64, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.FLOAT64, shape);
         var db = b.asDoubleBuffer();
         for (double[] r : rows) {
             db.put(r);
@@ -166,7 +173,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d int32 array */
     public static NdArray of(int[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.INT32, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.INT32, shape);
         b.asIntBuffer().put(values);
         return new NdArray(DType.INT32, shape, b);
     }
@@ -174,7 +181,7 @@ public final class NdArray {
     /** @param rows rows of equal length @return a 2-d int32 array */
     public static NdArray of(int[][] rows) {
         long[] shape = {rows.length, checkRectangular(rows.length, i -> rows[i].length)};
-        ByteBuffer b = allocate(null, null, DType.INT32, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.INT32, shape);
         var ib = b.asIntBuffer();
         for (int[] r : rows) {
             ib.put(r);
@@ -185,7 +192,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d int64 array */
     public static NdArray of(long[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.INT64, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.INT64, shape);
         b.asLongBuffer().put(values);
         return new NdArray(DType.INT64, shape, b);
     }
@@ -193,7 +200,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d int16 array */
     public static NdArray of(short[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.INT16, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.INT16, shape);
         b.asShortBuffer().put(values);
         return new NdArray(DType.INT16, shape, b);
     }
@@ -211,7 +218,7 @@ public final class NdArray {
     /** @param values the elements @return a 1-d bool array */
     public static NdArray of(boolean[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, DType.BOOL, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, DType.BOOL, shape);
         for (boolean v : values) {
             b.put((byte) (v ? 1 : 0));
         }
@@ -221,7 +228,7 @@ public final class NdArray {
 
     private static NdArray ofBytes(DType t, byte[] values) {
         long[] shape = {values.length};
-        ByteBuffer b = allocate(null, null, t, shape);
+        ByteBuffer b = allocateToOverwrite(null, null, t, shape);
         b.put(values).clear();
         return new NdArray(t, shape, b);
     }
@@ -493,6 +500,27 @@ public final class NdArray {
      *     message naming the store, the array and the bytes needed
      */
     static ByteBuffer allocate(Path store, String array, DType dtype, long[] shape) {
+        return allocate(store, array, dtype, shape, false);
+    }
+
+    /**
+     * Allocates the direct buffer of an array that the caller fills whole before anyone reads it ({@code load},
+     * {@code readRows}, {@code gather}, the factories that copy their input): it may hold the bytes of a freed
+     * array, which saves zeroing it.
+     *
+     * @param store the store the array comes from, for the message, or {@code null}
+     * @param array the array's name, for the message, or {@code null}
+     * @param dtype the element type
+     * @param shape the shape (no negative dimension)
+     * @return a little-endian direct buffer of exactly the array's bytes, of any content
+     * @throws InvalidArgumentException as {@link #allocate(Path, String, DType, long[])}
+     * @throws OutOfMemoryError as {@link #allocate(Path, String, DType, long[])}
+     */
+    static ByteBuffer allocateToOverwrite(Path store, String array, DType dtype, long[] shape) {
+        return allocate(store, array, dtype, shape, true);
+    }
+
+    private static ByteBuffer allocate(Path store, String array, DType dtype, long[] shape, boolean overwritten) {
         long bytes = byteSize(store, array, dtype, shape);
         if (bytes > Integer.MAX_VALUE) {
             throw new InvalidArgumentException(store, array, "an in-memory array holds at most 2 GiB ("
@@ -500,10 +528,10 @@ public final class NdArray {
                     + "(LazyArray.readRows, scanRows) or stream it");
         }
         try {
-            // large arrays, when asked for (-Ddev.numpack.hugePages=true): zeroed huge-page memory where the native
-            // layer gives it (a fresh 40 MB direct buffer costs 10,000 page faults); the same bytes either way
-            ByteBuffer large = bytes >= NativeIo.LARGE_BYTES && NativeIo.hugePagesForArrays()
-                    ? NativeIo.get().allocate((int) bytes) : null;
+            // large arrays: memory reused once freed, where the native layer gives it (a fresh 40 MB direct buffer
+            // costs 10,000 page faults, each slow where the VM gave freed memory back to its host); same bytes
+            ByteBuffer large = bytes >= NativeIo.LARGE_BYTES && NativeIo.reuseMemoryForArrays()
+                    ? NativeIo.get().allocate((int) bytes, !overwritten) : null;
             return large != null ? large : ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         } catch (OutOfMemoryError e) {
             // still the JVM's error, but saying whose array needed how much: the JVM's own message says neither

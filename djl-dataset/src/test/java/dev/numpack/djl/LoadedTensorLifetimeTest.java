@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tensor that DJL's PyTorch engine makes from a loaded array's direct buffer shares its memory (no copy);
- * numpack-core may back that buffer with native memory it frees through a Cleaner (large arrays), so the
- * tensor must keep the memory alive after the {@link NdArray} itself is gone: DJL holds the buffer. The test
- * turns that memory on ({@code dev.numpack.hugePages}, off by default) for its load.
+ * numpack-core backs that buffer with native memory that a Cleaner gives to the next large array once the
+ * buffer is unreachable (large arrays, unless {@code dev.numpack.reuseMemory=false}), so the tensor must keep
+ * the memory alive after the {@link NdArray} itself is gone: DJL holds the buffer. The test makes sure that
+ * memory is on for its load.
  */
 class LoadedTensorLifetimeTest {
     @TempDir
@@ -31,15 +32,15 @@ class LoadedTensorLifetimeTest {
         for (int i = 0; i < n; i++) {
             values[i] = i % 1000 - 0.5f;
         }
-        String before = System.getProperty("dev.numpack.hugePages");
-        System.setProperty("dev.numpack.hugePages", "true"); // the native memory a Cleaner frees, where there is one
+        String before = System.getProperty("dev.numpack.reuseMemory");
+        System.setProperty("dev.numpack.reuseMemory", "true"); // the native memory a Cleaner reuses, where there is one
         try (NumPack np = NumPack.open(dir.resolve("store")); NDManager manager = NDManager.newBaseManager()) {
             np.save("x", NdArray.of(values));
             NDArray tensor;
             try {
                 tensor = manager.create(np.load("x").buffer(), new Shape(n), DataType.FLOAT32);
             } finally {
-                System.setProperty("dev.numpack.hugePages", before == null ? "false" : before);
+                System.setProperty("dev.numpack.reuseMemory", before == null ? "true" : before);
             }
             float[] other = new float[n];
             java.util.Arrays.fill(other, -7f);

@@ -71,6 +71,11 @@ final class JnaIo extends NativeIo {
     }
 
     @Override
+    protected void zero(long address, long length) {
+        new Pointer(address).setMemory(0, length, (byte) 0);
+    }
+
+    @Override
     protected ByteBuffer bufferAt(long address, int bytes) {
         return new Pointer(address).getByteBuffer(0, bytes);
     }

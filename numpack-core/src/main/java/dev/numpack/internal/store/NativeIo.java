@@ -9,13 +9,15 @@ import java.util.Locale;
 /**
  * The few Linux calls plain Java lacks and that make saving and loading large arrays as fast as numpy: a
  * new data file's blocks reserved before it is written ({@code fallocate} with {@code FALLOC_FL_KEEP_SIZE}),
- * and zeroed memory for a large array that the kernel backs with transparent huge pages (an anonymous
- * {@code mmap} aligned to 2 MiB, {@code madvise(MADV_HUGEPAGE)}).
+ * and the memory of large in-memory arrays as anonymous mappings aligned to 2 MiB that are kept for the next
+ * array once freed ({@link RegionPool}), optionally advised {@code MADV_HUGEPAGE}.
  *
  * <p>Why they matter (measured on ext4, kernel 6.x; see the README's Performance section): without a
  * reservation ext4 allocates a new file's blocks late (delayed allocation), and renaming the file over an
  * older one ({@code auto_da_alloc}) then starts writing it out inside the rename; a fresh direct buffer is
- * faulted in 4 KiB page by page, 10,000 faults for 40 MB, where 2 MiB pages take 20.
+ * faulted in 4 KiB page by page, 10,000 faults for 40 MB, each slow where a VM gave freed memory back to its
+ * host, while a reused region is already in place. numpy gets the same from C's {@code free}: its memory is
+ * freed, and taken again, at once; a Java buffer is freed only after a GC.
  *
  * <p>Which implementation serves, chosen once ({@link #get}): on Java 22 and later the FFM API
  * ({@code java.lang.foreign}; the class lives in the jar's {@code META-INF/versions/22}) when native access
@@ -27,17 +29,21 @@ import java.util.Locale;
  * {@code fallocate}, no memory): the caller then does what plain Java does, so results never depend on the
  * path taken, only the speed.
  *
- * <p>Memory: a buffer from {@link #allocate} is outside the JVM's direct-memory limit. It is unmapped by a
- * {@link Cleaner} once the buffer and every buffer derived from it ({@code slice}, {@code duplicate},
- * {@code asFloatBuffer}, ...; each keeps its parent reachable) are unreachable; a tensor made from it without a
+ * <p>Memory: a buffer from {@link #allocate} is outside the JVM's direct-memory limit. Its region goes back
+ * to the pool, by a {@link Cleaner}, once the buffer and every buffer derived from it ({@code slice},
+ * {@code duplicate}, {@code asFloatBuffer}, ...; each keeps its parent reachable) are unreachable, and is
+ * unmapped when unused for a few seconds or when the budget needs room; a tensor made from it without a
  * copy must keep a reference to the buffer as long as it uses the memory, as DJL's PyTorch engine does.
  */
 public abstract class NativeIo {
-    /** Arrays smaller than this get a plain direct buffer: a huge page would not pay for itself. */
+    /** Arrays smaller than this get a plain direct buffer: C's allocator reuses small blocks at once anyway. */
     public static final int LARGE_BYTES = 2 << 20;
 
-    /** The system property that turns huge-page memory for in-memory arrays on ({@code true}); off by default. */
+    /** The system property that asks for huge pages for in-memory arrays ({@code true}); off by default. */
     public static final String HUGE_PAGES_PROPERTY = "dev.numpack.hugePages";
+
+    /** The system property that turns the reused memory of in-memory arrays off ({@code false}); on by default. */
+    public static final String REUSE_MEMORY_PROPERTY = "dev.numpack.reuseMemory";
 
     /** The alignment (and page size) that transparent huge pages need. */
     static final long HUGE_PAGE = 2L << 20;
@@ -61,15 +67,36 @@ public abstract class NativeIo {
 
     /** Bytes mapped by {@link #allocate} and not yet unmapped, over all implementations. */
     private static final java.util.concurrent.atomic.AtomicLong OUTSTANDING = new java.util.concurrent.atomic.AtomicLong();
+    /** What {@link #acquire} returns when it counted budget for a new region rather than taking a pooled one. */
+    private static final RegionPool.Region FRESH = new RegionPool.Region(null, 0, 0, 0);
+
+    /** Freed regions kept for reuse; what it lets go is unmapped and counted off the budget. */
+    private static final RegionPool POOL = new RegionPool(r -> {
+        r.io().unmapQuietly(r.address(), r.span());
+        OUTSTANDING.addAndGet(-r.span());
+    });
+
     private static volatile NativeIo current = select(System.getProperty("dev.numpack.native", "auto"));
 
     /**
      * Whether large in-memory arrays ({@code NdArray}'s buffer, e.g. what {@code load} reads into) take
-     * {@link #allocate}'s huge-page memory: only with {@code -Ddev.numpack.hugePages=true}. Off by default because
-     * on the project's 2-vCPU VM a fresh huge-page region was slower than a plain direct buffer (a load of 1M x 10
-     * float32 took a median of 262-395 ms against 92-117 ms, the machine under load; in JMH it swung between 15
-     * and 258 ms): the kernel zeroes and compacts for each new 2 MiB page, and freed memory returned to the host
-     * must be faulted in again. {@code fallocate} before writes is not affected by this switch.
+     * {@link #allocate}'s memory, reused once freed: yes unless {@code -Ddev.numpack.reuseMemory=false}. On the
+     * project's VM a load of 1M x 10 float32 took a median of 5 ms into a reused region against 26-28 ms into
+     * a fresh direct buffer (see {@link RegionPool} for why fresh memory is slow).
+     *
+     * @return whether the property is not {@code false} now (read on each call: tests switch it)
+     */
+    public static boolean reuseMemoryForArrays() {
+        return !"false".equalsIgnoreCase(System.getProperty(REUSE_MEMORY_PROPERTY));
+    }
+
+    /**
+     * Whether {@link #allocate} advises new regions {@code MADV_HUGEPAGE}: only with
+     * {@code -Ddev.numpack.hugePages=true}. Off by default because on the project's VM, which reports free
+     * memory to its host, a fresh huge page is faulted in from the host: a load of 1M x 10 float32 into a fresh
+     * huge-page region took 110-200 ms against 25-30 ms with 4 KiB pages, with no gain once regions are reused.
+     * On a machine without free page reporting, huge pages make the first fill of a region about 4x faster (7
+     * ms against 27 ms in a probe that unmapped each region at once, so that the kernel handed it out again hot).
      *
      * @return whether the property is {@code true} now (read on each call: tests switch it)
      */
@@ -186,22 +213,39 @@ public abstract class NativeIo {
     }
 
     /**
-     * Allocates zeroed memory for an array of {@code bytes} bytes, backed by huge pages where the kernel
-     * gives them: an anonymous mapping aligned to 2 MiB and advised {@code MADV_HUGEPAGE}. The buffer is
-     * unmapped by a {@link Cleaner} once no buffer derived from it is reachable.
+     * Allocates memory for an array of {@code bytes} bytes, backed by huge pages where the kernel gives them: an
+     * anonymous mapping aligned to 2 MiB and advised {@code MADV_HUGEPAGE}, or a region of about that size freed
+     * earlier and kept mapped ({@link RegionPool}). The buffer's region goes back to the pool once no buffer
+     * derived from it is reachable (a {@link Cleaner}).
      *
      * @param bytes the size, at least {@link #LARGE_BYTES}
-     * @return a zeroed little-endian direct buffer of exactly {@code bytes} bytes, or {@code null} when this
+     * @param zeroed whether every byte must be zero; {@code false} only where the caller overwrites every byte
+     *     before anyone reads it (a region from the pool still holds the bytes of the array it held before)
+     * @return a little-endian direct buffer of exactly {@code bytes} bytes, or {@code null} when this
      *     implementation cannot (plain Java, no memory): then allocate a plain direct buffer
      */
-    public ByteBuffer allocate(int bytes) {
+    public ByteBuffer allocate(int bytes, boolean zeroed) {
         if (bytes < LARGE_BYTES) {
             return null;
         }
         long span = roundUp(bytes, HUGE_PAGE);
-        if (!reserveBudget(span)) {
+        RegionPool.Region reused = acquire(span);
+        if (reused == FRESH) {
+            return mapFresh(span, bytes);
+        }
+        if (reused == null) {
             return null;
         }
+        try {
+            return hand(reused.address(), reused.span(), bytes, zeroed);
+        } catch (RuntimeException | LinkageError e) {
+            POOL.put(reused); // still mapped and counted: the pool keeps it, or unmaps it when idle
+            return null;
+        }
+    }
+
+    /** Maps a new region of {@code span} bytes, already counted against the budget, for a buffer of {@code bytes}. */
+    private ByteBuffer mapFresh(long span, int bytes) {
         long base = 0;
         boolean handed = false;
         try {
@@ -219,9 +263,10 @@ public abstract class NativeIo {
                 unmap(start + span, tail);
             }
             base = 0;
-            adviseHuge(start, span); // advice only: refused, the memory is still good
-            ByteBuffer b = bufferAt(start, bytes).order(ByteOrder.LITTLE_ENDIAN);
-            CLEANER.register(b, new Unmap(this, start, span));
+            if (hugePagesForArrays()) {
+                adviseHuge(start, span); // advice only: refused, the memory is still good
+            }
+            ByteBuffer b = hand(start, span, bytes, false); // a fresh mapping is zeroed by the kernel
             handed = true;
             return b;
         } catch (RuntimeException | LinkageError e) {
@@ -236,34 +281,74 @@ public abstract class NativeIo {
         }
     }
 
-    /** @return bytes of {@link #allocate}d memory not yet freed (for tests and the benchmarks) */
-    public static long outstandingBytes() {
-        return OUTSTANDING.get();
+    /** Wraps a region in a buffer whose unreachability returns the region to the pool. */
+    private ByteBuffer hand(long address, long span, int bytes, boolean zero) {
+        if (zero) {
+            zero(address, bytes);
+        }
+        ByteBuffer b = bufferAt(address, bytes).order(ByteOrder.LITTLE_ENDIAN);
+        CLEANER.register(b, new Release(this, address, span));
+        return b;
     }
 
     /**
-     * Counts {@code span} bytes against {@link #BUDGET}; when they do not fit, asks for a GC and waits up
-     * to about half a second for the Cleaner to free unreachable buffers.
+     * Finds room for a region of {@code span} bytes: a pooled one of about that size, else budget for a new one
+     * ({@link #FRESH}), evicting pooled regions of other sizes first; when even that is short, asks for a GC
+     * and waits up to about half a second for the Cleaner to give unreachable buffers' regions back.
      *
-     * @return whether they were counted
+     * @return a pooled region, {@link #FRESH} when {@code span} bytes were counted against the budget, or
+     *     {@code null} when neither came
      */
-    private static boolean reserveBudget(long span) {
-        if (tryReserve(span)) {
-            return true;
+    private static RegionPool.Region acquire(long span) {
+        RegionPool.Region r = takeOrReserve(span);
+        if (r != null) {
+            return r;
         }
-        System.gc();
+        System.gc(); // only a GC finds unreachable buffers: the JVM does the same for its direct buffers
         for (long sleep = 1; sleep <= 256; sleep *= 2) {
-            if (tryReserve(span)) {
-                return true;
-            }
             try {
                 Thread.sleep(sleep);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return false;
+                return null;
+            }
+            r = takeOrReserve(span);
+            if (r != null) {
+                return r;
             }
         }
-        return tryReserve(span);
+        return null;
+    }
+
+    /** @return a pooled region, {@link #FRESH} when budget for a new one was counted, or {@code null} */
+    private static RegionPool.Region takeOrReserve(long span) {
+        while (true) {
+            RegionPool.Region r = POOL.take(span);
+            if (r != null) {
+                return r;
+            }
+            if (tryReserve(span)) {
+                return FRESH;
+            }
+            if (!POOL.evictOne()) { // none pooled fits this size: make room for a new one
+                return null;
+            }
+        }
+    }
+
+    /** @return bytes of {@link #allocate}d memory not yet unmapped, in use or kept for reuse (for tests) */
+    public static long outstandingBytes() {
+        return OUTSTANDING.get();
+    }
+
+    /** @return bytes of freed regions kept mapped for reuse (for tests) */
+    public static long pooledBytes() {
+        return POOL.pooledBytes();
+    }
+
+    /** Unmaps every region kept for reuse (for tests that count outstanding memory). */
+    public static void releasePooled() {
+        POOL.clear();
     }
 
     private static boolean tryReserve(long span) {
@@ -285,22 +370,21 @@ public abstract class NativeIo {
         }
     }
 
-    /** The Cleaner's action: it holds the address, never the buffer. */
-    private static final class Unmap implements Runnable {
+    /** The Cleaner's action: it holds the address, never the buffer, and gives the region to the pool. */
+    private static final class Release implements Runnable {
         private final NativeIo io;
         private final long address;
-        private final long length;
+        private final long span;
 
-        Unmap(NativeIo io, long address, long length) {
+        Release(NativeIo io, long address, long span) {
             this.io = io;
             this.address = address;
-            this.length = length;
+            this.span = span;
         }
 
         @Override
         public void run() {
-            io.unmapQuietly(address, length);
-            OUTSTANDING.addAndGet(-length);
+            POOL.put(new RegionPool.Region(io, address, span, POOL.now()));
         }
     }
 
@@ -320,6 +404,9 @@ public abstract class NativeIo {
 
     /** Unmaps {@code [address, address + length)}. */
     protected abstract void unmap(long address, long length);
+
+    /** Sets {@code [address, address + length)}, mapped by {@link #map}, to zero. */
+    protected abstract void zero(long address, long length);
 
     /** {@code madvise(address, length, MADV_HUGEPAGE)}; its result is ignored. */
     protected abstract void adviseHuge(long address, long length);
@@ -352,7 +439,7 @@ public abstract class NativeIo {
         }
 
         @Override
-        public ByteBuffer allocate(int bytes) {
+        public ByteBuffer allocate(int bytes, boolean zeroed) {
             return null;
         }
 
@@ -373,6 +460,11 @@ public abstract class NativeIo {
 
         @Override
         protected void adviseHuge(long address, long length) {
+            // nothing was mapped
+        }
+
+        @Override
+        protected void zero(long address, long length) {
             // nothing was mapped
         }
 

@@ -102,6 +102,11 @@ final class FfmIo extends NativeIo {
     }
 
     @Override
+    protected void zero(long address, long length) {
+        MemorySegment.ofAddress(address).reinterpret(length).fill((byte) 0);
+    }
+
+    @Override
     protected ByteBuffer bufferAt(long address, int bytes) {
         return MemorySegment.ofAddress(address).reinterpret(bytes).asByteBuffer();
     }

@@ -79,7 +79,7 @@ class NativeIoTest {
     @MethodSource("paths")
     void allocateGivesZeroedWritableLittleEndianMemoryOfExactlyTheSize(String path) {
         NativeIo io = load(path);
-        ByteBuffer b = io.allocate(BYTES + 12); // not a multiple of the page
+        ByteBuffer b = io.allocate(BYTES + 12, true); // not a multiple of the page
         assertNotNull(b);
         assertTrue(b.isDirect());
         assertFalse(b.isReadOnly());
@@ -99,15 +99,15 @@ class NativeIoTest {
     @ParameterizedTest
     @MethodSource("paths")
     void smallArraysAreLeftToPlainBuffers(String path) {
-        assertNull(load(path).allocate(NativeIo.LARGE_BYTES - 1));
+        assertNull(load(path).allocate(NativeIo.LARGE_BYTES - 1, true));
     }
 
     @ParameterizedTest
     @MethodSource("paths")
-    void memoryIsFreedOnceNoDerivedBufferIsReachable(String path) throws InterruptedException {
+    void memoryGoesBackToThePoolOnceNoDerivedBufferIsReachable(String path) throws InterruptedException {
         NativeIo io = load(path);
         long before = settled();
-        ByteBuffer root = io.allocate(BYTES);
+        ByteBuffer root = io.allocate(BYTES, true);
         assertNotNull(root);
         assertEquals(before + BYTES, NativeIo.outstandingBytes(), "8 MiB is 4 huge pages: counted exactly");
         root.putLong(BYTES - 8, 42L);
@@ -118,15 +118,77 @@ class NativeIoTest {
             Thread.sleep(20); // the Cleaner would run here if the view did not keep the memory alive
         }
         assertEquals(before + BYTES, NativeIo.outstandingBytes(), "the view keeps the memory");
+        assertEquals(0, NativeIo.pooledBytes(), "and keeps it out of the pool");
         assertEquals(42L, readLong(view), "still readable");
         WeakReference<FloatBuffer> viewGone = new WeakReference<>(view);
         view = null;
         awaitCollected(viewGone);
-        for (int i = 0; i < 200 && NativeIo.outstandingBytes() > before; i++) {
+        awaitPooled(BYTES); // kept for reuse once nothing refers to it
+        assertEquals(before + BYTES, NativeIo.outstandingBytes(), "still mapped, still counted");
+        NativeIo.releasePooled();
+        assertEquals(before, NativeIo.outstandingBytes(), "unmapped when the pool lets it go");
+    }
+
+    @ParameterizedTest
+    @MethodSource("paths")
+    void aFreedRegionIsReusedZeroedOnlyWhenAsked(String path) throws InterruptedException {
+        NativeIo io = load(path);
+        long before = settled();
+        ByteBuffer first = io.allocate(BYTES, true);
+        for (int i = 0; i < BYTES; i += 8) {
+            first.putLong(i, 0x5a5a5a5a5a5a5a5aL);
+        }
+        first = null;
+        awaitPooled(BYTES);
+        ByteBuffer zeroed = io.allocate(BYTES - 100, true); // a quarter smaller at most: the same region serves
+        assertEquals(before + BYTES, NativeIo.outstandingBytes(), "the pooled region, not a new one");
+        assertEquals(0, NativeIo.pooledBytes());
+        for (int i = 0; i < zeroed.capacity(); i += 4096) {
+            assertEquals(0, zeroed.get(i), "zeroed at " + i);
+        }
+        zeroed.putLong(0, 0x5a5a5a5a5a5a5a5aL);
+        zeroed = null;
+        awaitPooled(BYTES);
+        ByteBuffer raw = io.allocate(BYTES, false);
+        assertEquals(before + BYTES, NativeIo.outstandingBytes(), "reused again");
+        assertEquals(0x5a5a5a5a5a5a5a5aL, raw.getLong(0), "not zeroed: the caller overwrites every byte");
+    }
+
+    /** A load into a reused region holds the array's bytes only, none of the array the region held before. */
+    @ParameterizedTest
+    @MethodSource("paths")
+    void aLoadIntoAReusedRegionHoldsOnlyTheArraysBytes(String path) throws IOException, InterruptedException {
+        NativeIo previous = NativeIo.use(load(path));
+        try (dev.numpack.NumPack np = dev.numpack.NumPack.open(dir.resolve("store"))) {
+            settled();
+            int n = BYTES / 4;
+            float[] values = new float[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = i;
+            }
+            np.save("x", dev.numpack.NdArray.of(values));
+            float[] minusOnes = new float[n];
+            java.util.Arrays.fill(minusOnes, -1f);
+            dev.numpack.NdArray junk = dev.numpack.NdArray.of(minusOnes);
+            assertEquals(-1f, junk.buffer().getFloat(0));
+            junk = null;
+            awaitPooled(BYTES);
+            dev.numpack.NdArray loaded = np.load("x");
+            assertEquals(0, NativeIo.pooledBytes(), "the load took the junk's region");
+            for (int i = 0; i < n; i++) {
+                assertEquals(i, loaded.buffer().getFloat(4 * i), "at " + i);
+            }
+        } finally {
+            NativeIo.use(previous);
+        }
+    }
+
+    private static void awaitPooled(long bytes) throws InterruptedException {
+        for (int i = 0; i < 200 && NativeIo.pooledBytes() < bytes; i++) {
             System.gc();
             Thread.sleep(10);
         }
-        assertEquals(before, NativeIo.outstandingBytes(), "unmapped once nothing refers to it");
+        assertEquals(bytes, NativeIo.pooledBytes(), "the dropped buffer's region is pooled");
     }
 
     private static long readLong(FloatBuffer view) {
@@ -139,18 +201,23 @@ class NativeIoTest {
     void budgetFullGivesWayToPlainBuffersAfterAGc() {
         NativeIo io = NativeIo.jna() != null ? NativeIo.jna() : NativeIo.ffm(false);
         assumeTrue(LINUX && io != null, "needs a native implementation (Linux, JNA or Java 22+)");
+        NativeIo.releasePooled();
         List<ByteBuffer> held = new ArrayList<>();
         long most = NativeIo.BUDGET / BYTES;
         assumeTrue(most < 400, "a heap limit of " + NativeIo.BUDGET + " bytes would take too long to fill");
         ByteBuffer b;
-        while ((b = io.allocate(BYTES)) != null) { // mapped, never touched: cheap
+        while ((b = io.allocate(BYTES, false)) != null) { // mapped, never touched: cheap
             held.add(b);
             assertTrue(held.size() <= most, "over the budget of " + NativeIo.BUDGET + " bytes");
         }
         assertTrue(held.size() >= most - 2, "declined early, at " + held.size() + " of " + most);
         assertTrue(NativeIo.outstandingBytes() + BYTES > NativeIo.BUDGET, "declined only when full");
         held.clear();
-        assertNotNull(io.allocate(BYTES), "the GC it asks for lets the Cleaner free the dropped buffers");
+        assertNotNull(io.allocate(BYTES, false), "the GC it asks for lets the Cleaner give the dropped buffers back");
+        assertTrue(NativeIo.outstandingBytes() <= NativeIo.BUDGET, "within the budget, pooled regions included");
+        held.add(io.allocate(3 * BYTES, false)); // no pooled region of this size: others are evicted to make room
+        assertNotNull(held.get(0), "room made by unmapping pooled regions of another size");
+        assertTrue(NativeIo.outstandingBytes() <= NativeIo.BUDGET);
     }
 
     /** Save and load through the store give the same bytes whichever path serves, the plain one forced. */
@@ -192,7 +259,7 @@ class NativeIoTest {
         Path f = Files.createFile(dir.resolve("f"));
         assertFalse(plain.preallocate(f, 1 << 20));
         assertEquals(0, allocatedBlocks(f));
-        assertNull(plain.allocate(BYTES));
+        assertNull(plain.allocate(BYTES, true));
     }
 
     @Test
@@ -222,12 +289,14 @@ class NativeIoTest {
 
     /** @return the outstanding bytes once the garbage of earlier tests is freed (they change no more) */
     private static long settled() throws InterruptedException {
+        NativeIo.releasePooled();
         long last = -1;
         for (int i = 0; i < 50 && NativeIo.outstandingBytes() != last; i++) {
             last = NativeIo.outstandingBytes();
             System.gc();
             Thread.sleep(20);
         }
+        NativeIo.releasePooled(); // what the GCs gave back
         return NativeIo.outstandingBytes();
     }
 
@@ -252,28 +321,31 @@ class NativeIoTest {
         }
     }
 
-    /** Huge-page memory for in-memory arrays is opt-in (slower than a plain direct buffer on this VM). */
+    /** In-memory arrays take the native layer's reused memory unless switched off; huge pages are opt-in. */
     @ParameterizedTest
     @MethodSource("paths")
-    void arraysTakeHugePageMemoryOnlyWhenTheSwitchIsOn(String path) {
+    void arraysTakeReusedMemoryUnlessSwitchedOff(String path) throws InterruptedException {
         NativeIo io = load(path);
         NativeIo previous = NativeIo.use(io);
-        String before = System.getProperty(NativeIo.HUGE_PAGES_PROPERTY);
+        String before = System.getProperty(NativeIo.REUSE_MEMORY_PROPERTY);
         try {
-            System.clearProperty(NativeIo.HUGE_PAGES_PROPERTY);
-            long start = NativeIo.outstandingBytes();
-            dev.numpack.NdArray off = dev.numpack.NdArray.zeros(dev.numpack.DType.FLOAT32, 1 << 20);
-            assertEquals(start, NativeIo.outstandingBytes(), "off by default: a plain direct buffer");
-            System.setProperty(NativeIo.HUGE_PAGES_PROPERTY, "true");
+            System.clearProperty(NativeIo.REUSE_MEMORY_PROPERTY);
+            long start = settled(); // nothing pooled: the array's region is a new one
             dev.numpack.NdArray on = dev.numpack.NdArray.zeros(dev.numpack.DType.FLOAT32, 1 << 20);
-            assertTrue(NativeIo.outstandingBytes() >= start + (4 << 20), "on: the native layer's memory");
-            assertEquals(off.byteSize(), on.byteSize());
+            assertEquals(start + (4 << 20), NativeIo.outstandingBytes(), "on by default: the native layer's memory");
             assertEquals(0f, on.buffer().getFloat((4 << 20) - 4), "zeroed");
+            System.setProperty(NativeIo.REUSE_MEMORY_PROPERTY, "false");
+            long mid = NativeIo.outstandingBytes();
+            long pooled = NativeIo.pooledBytes();
+            dev.numpack.NdArray off = dev.numpack.NdArray.zeros(dev.numpack.DType.FLOAT32, 1 << 20);
+            assertEquals(mid, NativeIo.outstandingBytes(), "off: a plain direct buffer");
+            assertEquals(pooled, NativeIo.pooledBytes(), "off: nothing taken from the pool");
+            assertEquals(off.byteSize(), on.byteSize());
         } finally {
             if (before == null) {
-                System.clearProperty(NativeIo.HUGE_PAGES_PROPERTY);
+                System.clearProperty(NativeIo.REUSE_MEMORY_PROPERTY);
             } else {
-                System.setProperty(NativeIo.HUGE_PAGES_PROPERTY, before);
+                System.setProperty(NativeIo.REUSE_MEMORY_PROPERTY, before);
             }
             NativeIo.use(previous);
         }
