@@ -49,6 +49,16 @@ import java.util.function.Consumer;
  *       of the completed operations: never torn metadata, a half-saved array or garbage rows. A
  *       commit goes through a checksummed redo journal ({@code numpack.journal}); opening the store
  *       completes a committed journal and discards an uncommitted one.</li>
+ *   <li><b>Small appends: the append log.</b> An {@code append} of at most 1 MiB of rows to an array with
+ *       one data file and no deleted rows commits through the append log ({@code numpack.appends}, ours,
+ *       ignored by NumPack 0.7): its rows go past the array's end in the data file and, with a checksum,
+ *       into the log, whose fsync is the commit point (one write and one fsync per append).
+ *       {@code metadata.npkm} receives them at the store's next other write, when the log holds 8 MiB,
+ *       and at {@link #close()}. Read-only stores of this library read the log with the metadata and see
+ *       every acknowledged append ({@link #refresh()} too). Programs that read only {@code metadata.npkm}
+ *       (NumPack 0.7) see, until then, the arrays as the writer's last other commit left them: fewer rows,
+ *       a valid store; after a clean close, everything. After a crash, the next writable open, or a
+ *       read-only open of this library when no writer holds the store, applies the log.</li>
  *   <li><b>Durable acknowledgements.</b> With {@link Durability#FSYNC} (the default), when a write method
  *       returns, its files and their directory have been fsynced: the change survives a power loss.
  *       {@link Durability#NO_FSYNC} skips fsync for speed and keeps only the crash (kill) guarantee.</li>

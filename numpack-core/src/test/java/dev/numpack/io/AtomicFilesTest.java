@@ -12,6 +12,7 @@ import dev.numpack.StoreIOException;
 import dev.numpack.internal.store.FileOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,6 +55,11 @@ class AtomicFilesTest {
                 throw new IOException("injected file fsync failure");
             }
             FileOps.OS.file(ch, file, metadata);
+        }
+
+        @Override
+        public void mapped(MappedByteBuffer map, Path file, long mapStart, int index, int length) throws IOException {
+            throw new AssertionError("AtomicFiles maps nothing");
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.numpack.InvalidArgumentException;
 import dev.numpack.StoreIOException;
 
 import dev.numpack.internal.RowChecks;
+import dev.numpack.internal.format.AppendLogCodec;
 import dev.numpack.internal.format.ArrayRecord;
 import dev.numpack.DType;
 import dev.numpack.internal.format.DeletionBitmap;
@@ -41,6 +42,10 @@ public final class Commit {
     private boolean newNames; // staging created a name in the store directory
     private long inPlaceLeft = ChangedRows.MAX_IN_PLACE_BYTES; // what batch saves may still write in place
     private final java.util.Set<String> checkedFiles = new java.util.HashSet<>(); // checked for in-place writes
+    private final List<AppendLogCodec.Entry> logged = new ArrayList<>(); // appends staged for the append log
+    private final java.util.Set<String> loggedNames = new java.util.HashSet<>();
+    private final java.util.Set<Path> syncedInPlace = new java.util.HashSet<>(); // appendInPlace's files
+    private final Map<String, Long> loggedEnds = new LinkedHashMap<>(); // committed ends of files stageLogged wrote past
 
     public Commit(StoreContext ctx, StoreSnapshot base) {
         this.ctx = ctx;
@@ -99,6 +104,9 @@ public final class Commit {
         // refused before a byte is staged: a wrapped row count would commit metadata the store then refuses
         long[] shape = RowChecks.appended(ctx.root(), name, e.record().dtype().itemSize(),
                 e.record().dtype().numpyName(), e.record().shape(), add);
+        if (stageLogged(name, e, rows, shape)) {
+            return;
+        }
         SegmentManifest manifest = e.manifest();
         if (manifest == null) {
             Path file = ctx.layout.resolve(e.record().dataFile(), name);
@@ -108,6 +116,77 @@ public final class Commit {
         }
         DeletionBitmap bm = e.bitmap() == null ? null : e.bitmap().extendedBy(add);
         next.put(name, new ArrayEntry(e.record().with(shape, e.record().dataFile(), now), manifest, bm));
+    }
+
+    /**
+     * An append the append log can commit: a small one to a plain array whose files this commit has not
+     * changed otherwise. Its rows go past the committed end of the data file now (not fsynced: the log's
+     * record carries them too); {@link #run} writes the record, or, when the commit holds more than such
+     * appends, fsyncs the data file and commits the metadata.
+     *
+     * @return whether the append was staged so
+     */
+    private boolean stageLogged(String name, ArrayEntry e, RowSource rows, long[] shape) throws IOException {
+        AppendLog log = ctx.appendLog;
+        long n = rows.rows();
+        long rb = e.record().rowBytes();
+        if (log == null || n <= 0 || !AppendLog.loggable(e) || n > AppendLog.MAX_RECORD_BYTES / rb
+                || (untouched(name) == null && !loggedNames.contains(name))) {
+            return false;
+        }
+        FileChannel ch = log.dataChannel(e.record().dataFile(), name);
+        if (ch == null) {
+            return false;
+        }
+        ByteBuffer bytes = rows.view(0, n);
+        if (bytes == null) {
+            bytes = ByteBuffer.allocate((int) (n * rb)).order(ByteOrder.LITTLE_ENDIAN);
+            rows.copy(0, n, bytes);
+            bytes.flip();
+        }
+        loggedEnds.putIfAbsent(e.record().dataFile(), e.record().sizeBytes()); // a rollback cuts the rows off again
+        FileOps.writeFully(ch, bytes.duplicate(), e.record().sizeBytes());
+        // with fsync the record carries the rows (one fsync makes them durable); without, the page cache
+        // holds the data file's copy through a killed process, so the record needs only their checksum
+        logged.add(ctx.ops.durable() ? new AppendLogCodec.Entry(name, e.physicalRows(), n, bytes)
+                : AppendLogCodec.Entry.inDataFile(name, e.physicalRows(), n, bytes));
+        loggedNames.add(name);
+        next.put(name, new ArrayEntry(e.record().with(shape, e.record().dataFile(), now), null, null));
+        return true;
+    }
+
+    /**
+     * Stages rows that already lie past the array's committed end in its data file (the append log's
+     * recovery checked them): only the shape grows; the file is fsynced before the commit point.
+     *
+     * @param name a plain array
+     * @param add rows
+     * @throws IOException if the file cannot be opened
+     */
+    void appendInPlace(String name, long add) throws IOException {
+        ArrayEntry e = next.get(name);
+        long[] shape = RowChecks.appended(ctx.root(), name, e.record().dtype().itemSize(),
+                e.record().dtype().numpyName(), e.record().shape(), add);
+        Path file = ctx.layout.resolve(e.record().dataFile(), name);
+        if (syncedInPlace.add(file)) {
+            syncs.add(FileChannel.open(file, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS), file);
+        }
+        next.put(name, new ArrayEntry(e.record().with(shape, e.record().dataFile(), now), null, null));
+    }
+
+    /** @return whether this commit holds nothing but appends staged for the append log */
+    private boolean onlyLogged() {
+        if (logged.isEmpty() || !actions.isEmpty() || !prepared.isEmpty() || newNames || !truncateOnFailure.isEmpty()
+                || next.size() != base.arrays().size()) {
+            return false;
+        }
+        for (Map.Entry<String, ArrayEntry> en : next.entrySet()) {
+            ArrayEntry e = en.getValue();
+            if (base.get(en.getKey()) != e && (!loggedNames.contains(en.getKey()) || !AppendLog.loggable(e))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private SegmentManifest appendSegments(String name, ArrayEntry e, RowSource rows) throws IOException {
@@ -285,6 +364,21 @@ public final class Commit {
      * @return the new snapshot
      */
     public StoreSnapshot run() {
+        AppendLog log = ctx.appendLog;
+        if (log != null && onlyLogged() && log.hasRoom(logged)) {
+            StoreSnapshot snap = new StoreSnapshot(next);
+            try {
+                log.commit(logged); // the commit point: one write and one fsync
+            } catch (Journal.CommitException e) {
+                if (!e.committed()) {
+                    rollback();
+                }
+                throw new StoreIOException(ctx.root(), null, "append failed: " + e.getMessage(), e);
+            }
+            return snap;
+        }
+        // the log's appends (and any staged for it here) go into this commit's metadata
+        boolean applyLog = log != null && (log.pending() || !logged.isEmpty());
         List<Action> all = new ArrayList<>(actions);
         for (Map.Entry<String, ArrayEntry> en : next.entrySet()) {
             ArrayEntry old = base.get(en.getKey());
@@ -301,13 +395,18 @@ public final class Commit {
             }
         }
         StoreSnapshot snap = new StoreSnapshot(next);
-        if (changed()) {
-            all.add(Action.put(StoreLayout.METADATA, MetadataCodec.encode(snap.records())));
+        ByteBuffer metadata = null;
+        if (changed() || applyLog) {
+            metadata = MetadataCodec.encode(snap.records());
+            all.add(Action.put(StoreLayout.METADATA, metadata));
         }
         if (all.isEmpty()) {
             return base;
         }
         try {
+            if (applyLog) {
+                log.syncDataFiles(syncs); // the appended rows, written without fsync, durable before the commit point
+            }
             syncs.await(); // every new file durable before the journal makes the commit
         } catch (IOException e) {
             rollback();
@@ -330,6 +429,13 @@ public final class Commit {
             rollback(); // nothing was written to the journal (e.g. a change too large for one commit)
             throw new InvalidArgumentException(ctx.root(), null, "commit failed, nothing changed: " + e.getMessage(), e);
         }
+        if (log != null && metadata != null) {
+            try {
+                log.renew(metadata); // new metadata: the log's records are in it, or it had none
+            } catch (Journal.CommitException e) {
+                throw new StoreIOException(ctx.root(), null, "commit done, but the append log: " + e.getMessage(), e);
+            }
+        }
         return snap;
     }
 
@@ -350,6 +456,9 @@ public final class Commit {
         syncs.abandon(); // no fsync runs on behind the rollback
         for (DataWriter.Prepared p : prepared) {
             p.discard();
+        }
+        for (Map.Entry<String, Long> t : loggedEnds.entrySet()) {
+            truncateOnFailure.putIfAbsent(ctx.layout.resolve(t.getKey(), null), t.getValue());
         }
         for (Map.Entry<Path, Long> t : truncateOnFailure.entrySet()) {
             try (FileChannel ch = FileChannel.open(t.getKey(), StandardOpenOption.WRITE)) {

@@ -115,6 +115,22 @@ public final class CommitRunner {
     }
 
     /**
+     * Applies the append log (its appends go into the metadata), if it holds any: at close, so that
+     * programs reading only the metadata see every append. Runs under the write lock (close holds it).
+     */
+    void applyAppendLog() {
+        writeLock.lock();
+        try {
+            AppendLog log = ctx.appendLog;
+            if (log != null && log.pending()) {
+                applyAndPublish(new Commit(ctx, arrays.snapshot()));
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
      * Stages an array that a batch commits whole. When its dtype and shape are unchanged and few of its rows
      * changed ({@link ChangedRows}), only those rows are rewritten, in place and redo-logged as a replace of
      * rows is; otherwise the whole array goes to a new file.

@@ -1,7 +1,9 @@
 package dev.numpack.internal.store;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -20,7 +22,7 @@ import java.util.Locale;
  * process (the kernel holds the pages) but not a power loss.
  *
  * <p>Every fsync of the engine goes through an instance of this class ({@link #syncFile}, {@link #syncData},
- * {@link #syncDir}), so that this is the one place that decides whether and how bytes and names are forced
+ * {@link #syncMapped}, {@link #syncDir}), so that this is the one place that decides whether and how bytes and names are forced
  * to disk, and the one place a power-loss simulation observes them (see {@link #installForTests}).
  */
 public final class FileOps {
@@ -42,6 +44,19 @@ public final class FileOps {
         void file(FileChannel ch, Path file, boolean metadata) throws IOException;
 
         /**
+         * Forces a range of a file mapped read-write ({@code msync}): the bytes written into that range through
+         * the mapping, not the rest of the file, nor its times.
+         *
+         * @param map the mapping, of {@code file} from position {@code mapStart}
+         * @param file its path (a recorder reads the bytes made durable through it)
+         * @param mapStart the file position of the mapping's first byte
+         * @param index the range's first byte, in the mapping
+         * @param length the range's length
+         * @throws IOException on failure
+         */
+        void mapped(MappedByteBuffer map, Path file, long mapStart, int index, int length) throws IOException;
+
+        /**
          * @param dir a directory whose entries (created, renamed, deleted names) must become durable
          * @throws IOException on failure
          */
@@ -53,6 +68,15 @@ public final class FileOps {
         @Override
         public void file(FileChannel ch, Path file, boolean metadata) throws IOException {
             ch.force(metadata);
+        }
+
+        @Override
+        public void mapped(MappedByteBuffer map, Path file, long mapStart, int index, int length) throws IOException {
+            try {
+                map.force(index, length);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
         }
 
         @Override
@@ -170,6 +194,23 @@ public final class FileOps {
     public void syncData(FileChannel ch, Path file) throws IOException {
         if (durable) {
             fsync().file(ch, file, false);
+        }
+    }
+
+    /**
+     * Forces a range written through a read-write mapping to disk, when durable ({@code msync}): for a file
+     * whose size and blocks are fixed, such as the append log, a data-only sync of the pages written.
+     *
+     * @param map the mapping, of {@code file} from position {@code mapStart}
+     * @param file its path
+     * @param mapStart the file position of the mapping's first byte
+     * @param index the range's first byte, in the mapping
+     * @param length the range's length
+     * @throws IOException on failure
+     */
+    public void syncMapped(MappedByteBuffer map, Path file, long mapStart, int index, int length) throws IOException {
+        if (durable) {
+            fsync().mapped(map, file, mapStart, index, length);
         }
     }
 

@@ -38,6 +38,7 @@ public final class SnapshotReader {
     private final Duration patience;
     private final Runnable afterMapping;
     private volatile Object stamp; // the metadata bytes of the snapshot read last
+    private volatile long[] logMark; // the append log's generation and end read with it, or null: none
 
     /** @param ctx the store */
     public SnapshotReader(StoreContext ctx) {
@@ -56,9 +57,16 @@ public final class SnapshotReader {
         this.afterMapping = afterMapping;
     }
 
-    /** @return whether the metadata on disk differs from that of the snapshot read last */
+    /**
+     * @return whether the metadata on disk differs from that of the snapshot read last, or the append log
+     *     holds appends that snapshot has not
+     */
     public boolean changed() {
-        return !Objects.equals(stamp, metadataStamp());
+        if (!Objects.equals(stamp, metadataStamp())) {
+            return true;
+        }
+        long[] mark = logMark;
+        return mark == null ? AppendLog.exists(ctx.layout) : AppendLog.movedOn(ctx.layout, mark[0], mark[1]);
     }
 
     /**
@@ -79,14 +87,30 @@ public final class SnapshotReader {
                     continue;
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StoreStateException(root, null, "interrupted while waiting for a commit", e);
+                throw interrupted(e);
             }
             Object before = metadataStamp();
             StoreSnapshot s;
             Map<String, MappedArray> maps = new ConcurrentHashMap<>();
+            AppendLog.Contents log;
             try {
-                s = mapAll(StoreSnapshot.read(ctx.layout), maps);
+                if (AppendLog.exists(ctx.layout) && completeLeftAppends()) {
+                    continue; // a writer died and left its append log: applied now, read again
+                }
+                log = AppendLog.read(ctx.layout);
+            } catch (IOException e) {
+                throw new StoreIOException(root, null, "cannot read " + StoreLayout.APPEND_LOG + ": " + e, e);
+            }
+            try {
+                StoreSnapshot committed = StoreSnapshot.read(ctx.layout);
+                if (log != null) {
+                    committed = withAppends(committed, log, before);
+                    if (committed == null) {
+                        sleep(); // the writer is applying its log to the metadata
+                        continue;
+                    }
+                }
+                s = mapAll(committed, maps);
             } catch (CorruptStoreException | IOException e) {
                 last = e instanceof IOException ? new StoreIOException(root, null, "cannot read: " + e, e)
                         : (CorruptStoreException) e;
@@ -105,12 +129,51 @@ public final class SnapshotReader {
             }
             if (stable) {
                 stamp = before;
+                logMark = log == null ? null : new long[] {log.header.generation(), log.end};
                 return new MappedSnapshot(s, maps);
             }
         }
         throw new StoreStateException(root, null, "the store kept changing for " + patience.toSeconds()
                 + " s: no consistent snapshot" + (last == null ? "" : " (last error: " + last.getMessage() + ")"),
                 last);
+    }
+
+    private StoreStateException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new StoreStateException(ctx.root(), null, "interrupted while waiting for a commit", e);
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        }
+    }
+
+    /**
+     * @param committed the snapshot of the metadata read
+     * @param log the append log read with it
+     * @param stamp the metadata's digest
+     * @return the snapshot with the log's appends; {@code null} when the log does not extend this metadata
+     *     (the live writer is between committing new metadata and renewing its log: read again)
+     */
+    private static StoreSnapshot withAppends(StoreSnapshot committed, AppendLog.Contents log, Object stamp) {
+        byte[] digest = stamp instanceof ByteBuffer ? ((ByteBuffer) stamp).array() : null;
+        return log.extendsMetadata(digest) ? AppendLog.overlay(committed, log.records) : null;
+    }
+
+    /**
+     * @return whether the append log a dead writer left was applied; {@code false} when a live writer holds
+     *     the lock, or this reader may not take it (no write permission): then the log is read with the
+     *     metadata
+     */
+    private boolean completeLeftAppends() {
+        try {
+            return completeInterruptedCommit();
+        } catch (StoreIOException e) {
+            return false;
+        }
     }
 
     /** @return whether the journal's commit was completed; {@code false} when a live writer holds the lock */
@@ -120,7 +183,7 @@ public final class SnapshotReader {
             return false;
         }
         try (l) {
-            ctx.journal.recover(); // the writer died mid-commit: complete it
+            StoreSession.recover(ctx); // the writer died mid-commit, or left appends in its log: complete them
             return true;
         } catch (IOException e) {
             throw new StoreIOException(ctx.root(), null, "cannot complete an interrupted commit (open the store"
@@ -149,16 +212,10 @@ public final class SnapshotReader {
         return new StoreSnapshot(out);
     }
 
-    /** Bytes of the metadata file that its stamp digests: a valid file of a million arrays fits. */
-    static final long STAMP_DIGEST_BYTES = 64L << 20;
-
     /**
      * What identifies a committed state: the metadata file's bytes (each record carries a microsecond
-     * time), not its inode or mtime, which a quick succession of commits can repeat. Their SHA-256 digest
-     * stands for them, computed as they stream by. Only the first {@link #STAMP_DIGEST_BYTES} are digested,
-     * with the file's size, identity and modification time: a huge (damaged, or sparse) file costs neither
-     * memory nor minutes, and two commits that share all of these would need the same inode, size and
-     * nanosecond mtime.
+     * time), not its inode or mtime, which a quick succession of commits can repeat: their
+     * {@link MetadataDigest} (bounded, so a huge damaged or sparse file costs neither memory nor minutes).
      */
     private Object metadataStamp() {
         Path meta = ctx.layout.path(StoreLayout.METADATA);
@@ -167,24 +224,7 @@ public final class SnapshotReader {
             return bad; // not a plain file (a pipe, a link): never read it; StoreSnapshot.read refuses it
         }
         try {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(meta,
-                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            if (a.size() > STAMP_DIGEST_BYTES) {
-                digest.update((a.size() + " " + a.fileKey() + " " + a.lastModifiedTime().toInstant())
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            try (java.io.InputStream in = java.nio.file.Files.newInputStream(meta)) {
-                byte[] chunk = new byte[1 << 16];
-                long left = STAMP_DIGEST_BYTES;
-                for (int n = in.read(chunk); n >= 0 && left > 0; n = in.read(chunk, 0, (int) Math.min(chunk.length, left))) {
-                    digest.update(chunk, 0, n);
-                    left -= n;
-                }
-            }
-            return ByteBuffer.wrap(digest.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
+            return ByteBuffer.wrap(MetadataDigest.ofFile(meta));
         } catch (IOException e) {
             return null; // no metadata yet: an empty store
         }

@@ -15,6 +15,11 @@ public final class StoreContext {
     public final FileOps ops;
     public final Journal journal;
     public final long segmentTargetBytes;
+    /**
+     * The writer's append log, attached after recovery; {@code null} in a read-only store and while a
+     * writer recovers (then appends commit whole). Used under the commit lock only.
+     */
+    AppendLog appendLog;
 
     public StoreContext(StoreLayout layout, FileOps ops, long segmentTargetBytes) {
         this.layout = layout;

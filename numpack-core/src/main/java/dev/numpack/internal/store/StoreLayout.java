@@ -18,6 +18,8 @@ public final class StoreLayout {
     public static final String METADATA = "metadata.npkm";
     /** Our redo journal; upstream ignores it. */
     public static final String JOURNAL = "numpack.journal";
+    /** Our append log (appends durable before the metadata holds them, see AppendLog); upstream ignores it. */
+    public static final String APPEND_LOG = "numpack.appends";
     /** Our writer lock file; upstream ignores it. */
     public static final String LOCK = ".numpack.lock";
     /** Marker in the names of temporary files, which a writer deletes when it opens the store. */

@@ -73,9 +73,10 @@ public final class StoreSession implements AutoCloseable {
         createDirectory(ctx, o.create());
         StoreLock lock = StoreLock.acquire(ctx.root(), o.lockTimeout());
         try {
-            ctx.journal.recover();
+            recover(ctx);
             StoreSnapshot snap = StoreSnapshot.read(ctx.layout);
             new Sweeper(ctx).sweep(snap);
+            ctx.appendLog = new AppendLog(ctx);
             StoreSession s = new StoreSession(ctx, lock, null, new MappedSnapshot(snap));
             if (o.dropIfExists() && !snap.arrays().isEmpty()) {
                 s.commits.run(null, Commit::dropAll);
@@ -88,6 +89,18 @@ public final class StoreSession implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * Completes what a writer that died left, under the writer lock: a committed journal first (it may
+     * carry the commit that applied the append log), then the append log.
+     *
+     * @param ctx the store, with no append log attached
+     * @throws IOException if applying fails
+     */
+    static void recover(StoreContext ctx) throws IOException {
+        ctx.journal.recover();
+        AppendLog.recover(ctx);
     }
 
     private static void createDirectory(StoreContext ctx, boolean create) {
@@ -196,7 +209,7 @@ public final class StoreSession implements AutoCloseable {
     }
 
     /**
-     * Closes the store once: after the commit in flight, removes a cleared journal, fsyncs the committed
+     * Closes the store once: after the commit in flight, applies and removes the append log, removes a cleared journal, fsyncs the committed
      * state when commits did not (a clean close is durable), closes a read-only snapshot's channels and
      * releases the writer lock.
      */
@@ -207,11 +220,19 @@ public final class StoreSession implements AutoCloseable {
         }
         commits.close(() -> {
             if (!readOnly && commits.applied()) {
+                commits.applyAppendLog(); // NumPack 0.7 reads the metadata only: it must hold every append
+                try {
+                    ctx.appendLog.remove();
+                } catch (IOException e) {
+                    // harmless: its header names the metadata just written and it holds no record of it
+                }
                 try {
                     ctx.journal.removeIfCleared();
                 } catch (IOException e) {
                     // harmless: a cleared journal is ignored by every reader
                 }
+            } else if (!readOnly) {
+                ctx.appendLog.abandon(); // the next open recovers the journal, then the log
             }
             try {
                 if (!readOnly && !ctx.ops.durable()) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -93,6 +94,12 @@ class FileOpsTest {
             }
 
             @Override
+            public void mapped(MappedByteBuffer map, Path file, long mapStart, int index, int length) throws IOException {
+                seen.add("mapped " + file.getFileName() + " " + (mapStart + index) + "+" + length);
+                FileOps.OS.mapped(map, file, mapStart, index, length);
+            }
+
+            @Override
             public void directory(Path d) throws IOException {
                 seen.add("dir " + d.getFileName());
                 FileOps.OS.directory(d);
@@ -107,17 +114,24 @@ class FileOpsTest {
             durable.syncFile(ch, f);
             durable.syncData(ch, f);
             durable.syncDir(dir);
+            try (FileChannel rw = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                MappedByteBuffer m = rw.map(FileChannel.MapMode.READ_WRITE, 0, 1);
+                m.put(0, (byte) 2);
+                durable.syncMapped(m, f, 0, 0, 1);
+                new FileOps(false).syncMapped(m, f, 0, 0, 1); // not durable: no msync to see
+            }
             new FileOps(false).syncFile(ch, f); // not durable: no fsync to see
             new FileOps(true, FileOps.OS).syncDir(dir); // an explicit fsync is not replaced
             SyncGroup g = new SyncGroup(durable);
             g.add(FileChannel.open(f, StandardOpenOption.WRITE), f);
-            assertEquals(4, seen.size(), "the group's fsync ran on the caller's thread, before await: " + seen);
+            assertEquals(5, seen.size(), "the group's fsync ran on the caller's thread, before await: " + seen);
             g.await();
         }
-        assertEquals(java.util.List.of("file f +meta", "file f data", "dir " + dir.getFileName(), "file f +meta"), seen);
+        assertEquals(java.util.List.of("file f +meta", "file f data", "dir " + dir.getFileName(), "mapped f 0+1",
+                "file f +meta"), seen);
         assertFalse(durable.observed());
         durable.syncDir(dir);
-        assertEquals(4, seen.size(), "closed: the operating system's fsync again");
+        assertEquals(5, seen.size(), "closed: the operating system's fsync again");
     }
 
     /** Replaces {@code f} with {@code data}'s remaining bytes through the engine's temp-fsync-rename path. */

@@ -26,6 +26,12 @@ final class Workload {
         /** New segmented arrays saved and dropped over and over (many segment files per save). */
         SEGMENTED_SAVES(Map.of(Kind.SAVE_NEW, 10, Kind.DROP, 5, Kind.SAVE_OVERWRITE, 4, Kind.APPEND_BIG, 3,
                 Kind.CLONE, 2, Kind.COMPACT, 1, Kind.DELETE, 2)),
+        /**
+         * Streams of small appends (committed through the append log), with the commits that apply the log to
+         * the metadata mixed in: replace, save, delete (after which appends to that array commit whole).
+         */
+        APPENDS(Map.of(Kind.APPEND, 14, Kind.APPEND_MULTI, 5, Kind.REPLACE, 2, Kind.SAVE_NEW, 2, Kind.DELETE, 1,
+                Kind.COMPACT, 1)),
         /** Everything, including clone, compactAll and closing/reopening the store. */
         MIXED(mixed());
 

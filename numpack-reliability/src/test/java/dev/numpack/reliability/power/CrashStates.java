@@ -1,9 +1,13 @@
 package dev.numpack.reliability.power;
 
+import dev.numpack.internal.store.FileOps;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -144,9 +148,8 @@ final class CrashStates {
                 writeDir(e.getValue().key(), p, listings, chosen, variant, rnd, fp, seen, r);
             } else {
                 byte[] bytes = chosen.computeIfAbsent(e.getValue().key(), k -> bytes(k, variant, rnd));
-                Files.write(p, bytes);
                 fp.update((r + " " + bytes.length + "\n").getBytes(StandardCharsets.UTF_8));
-                fp.update(bytes);
+                writeSparse(p, bytes, fp);
             }
         }
     }
@@ -191,6 +194,29 @@ final class CrashStates {
         }
     }
 
+    /** Blocks of zeros that {@link #writeSparse} leaves as holes. */
+    private static final byte[] ZERO_BLOCK = new byte[4096];
+
+    /**
+     * Writes a new file with {@code bytes} and adds them to the fingerprint, leaving whole blocks of zeros as
+     * holes (they read as zeros): a file that is mostly zeros, such as the append log (mapped and zero-filled to
+     * its full size), costs neither the writes nor the digest of its zeros, in every state of every instant.
+     */
+    private static void writeSparse(Path p, byte[] bytes, MessageDigest fp) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (int at = 0; at < bytes.length; at += ZERO_BLOCK.length) {
+                int n = Math.min(ZERO_BLOCK.length, bytes.length - at);
+                if (Arrays.equals(bytes, at, at + n, ZERO_BLOCK, 0, n) && at + n < bytes.length) {
+                    fp.update((byte) 0); // one byte stands for a block of zeros (the length is digested already)
+                    continue;
+                }
+                fp.update((byte) 1);
+                fp.update(bytes, at, n);
+                FileOps.writeFully(ch, ByteBuffer.wrap(bytes, at, n), at); // the last block always: the length
+            }
+        }
+    }
+
     /** Some sectors old, some new; the length the old one's, the new one's, or between. */
     private static byte[] mix(byte[] old, byte[] now, Random rnd) {
         int lo = Math.min(old.length, now.length);
@@ -201,8 +227,12 @@ final class CrashStates {
             int end = Math.min(length, at + SECTOR);
             byte[] first = rnd.nextBoolean() ? old : now;
             byte[] second = first == old ? now : old;
-            for (int i = at; i < end; i++) {
-                out[i] = i < first.length ? first[i] : i < second.length ? second[i] : 0;
+            int k = Math.max(at, Math.min(end, first.length)); // the first's bytes, then the other's, then zeros
+            if (k > at) {
+                System.arraycopy(first, at, out, at, k - at);
+            }
+            if (k < Math.min(end, second.length)) {
+                System.arraycopy(second, k, out, k, Math.min(end, second.length) - k);
             }
         }
         return out;

@@ -3,6 +3,7 @@ package dev.numpack.reliability.power;
 import dev.numpack.internal.store.FileOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -36,6 +37,12 @@ import java.util.function.Consumer;
  * may bring back. Lock files are never opened (closing a second channel on a locked file would release the
  * lock): they are empty and stay so.
  *
+ * <p>Writes through a mapping ({@code MappedByteBuffer}, as the append log makes them) are in the page cache
+ * like any other write, so the recorder's reads see them in the current state; they are durable only as far
+ * as a range sync ({@link FileOps#syncMapped}, {@code msync}) reached: such a sync makes the synced range's
+ * current bytes durable and nothing else of the file (elsewhere the file keeps its durable bytes, zeros where it
+ * had none), whereas a whole-file fsync makes every byte durable, mapped or written.
+ *
  * <p>The recorder's model is the durability that counts here, so fsyncs of the watched tree are recorded, not
  * passed on to the device, and fsyncs in the scratch tree (where the states being checked are built and thrown
  * away) are skipped: a device flush per event would only slow the run (on a busy disk, tenfold). Fsyncs of
@@ -53,6 +60,7 @@ final class DiskRecorder implements FileOps.Fsync, AutoCloseable {
     private final Map<Object, Map<String, DiskImage.Entry>> durableDirs = new HashMap<>();
     private final AutoCloseable seam;
     private Consumer<DiskImage> listener = image -> { };
+    private String dropped; // label prefix of the syncs that take no effect, or null
 
     /**
      * Starts recording: the tree under {@code root} as it is now is durable.
@@ -68,6 +76,21 @@ final class DiskRecorder implements FileOps.Fsync, AutoCloseable {
         durableFiles.putAll(start.currentFiles());
         durableDirs.putAll(start.currentDirs());
         this.seam = FileOps.installForTests(this);
+    }
+
+    /**
+     * A fault of the writer under test, for the tests that show the simulation catches it: from now on, a sync of
+     * the watched tree whose label starts with {@code labelPrefix} takes no effect, as if the code never made it
+     * (nothing becomes durable, no instant is recorded).
+     *
+     * @param labelPrefix how the labels of the dropped syncs start ("msync numpack.appends", "fsync dir .")
+     */
+    synchronized void drop(String labelPrefix) {
+        this.dropped = labelPrefix;
+    }
+
+    private boolean dropped(String label) {
+        return dropped != null && label.startsWith(dropped);
     }
 
     /** @param listener called with the image of each fsync of the watched tree, before that fsync */
@@ -86,10 +109,54 @@ final class DiskRecorder implements FileOps.Fsync, AutoCloseable {
             return;
         }
         synchronized (this) {
-            listener.accept(capture("fsync " + root.relativize(abs)));
+            String label = "fsync " + root.relativize(abs);
+            if (dropped(label)) {
+                return;
+            }
+            listener.accept(capture(label));
             Object k = key(abs);
             durableFiles.put(k, read(held(k, abs)));
         }
+    }
+
+    @Override
+    public void mapped(MappedByteBuffer map, Path file, long mapStart, int index, int length) throws IOException {
+        Path abs = file.toAbsolutePath().normalize();
+        if (abs.startsWith(scratch)) {
+            return;
+        }
+        if (!abs.startsWith(root)) {
+            FileOps.OS.mapped(map, file, mapStart, index, length);
+            return;
+        }
+        synchronized (this) {
+            long from = mapStart + index;
+            String label = "msync " + root.relativize(abs) + " [" + from + ", " + (from + length) + ")";
+            if (dropped(label)) {
+                return;
+            }
+            listener.accept(capture(label));
+            Object k = key(abs);
+            durableFiles.put(k, rangeSynced(durableFiles.get(k), read(held(k, abs)), from, length));
+        }
+    }
+
+    /**
+     * @param durable the file's durable bytes before a range sync, or {@code null} if it had none
+     * @param current its bytes now
+     * @param from the range's first byte in the file
+     * @param length the range's length
+     * @return its durable bytes after the sync: the durable ones with the range's current bytes over them, as
+     *     long as the durable ones or as the range's end (within the current file), zeros where nothing was
+     */
+    static byte[] rangeSynced(byte[] durable, byte[] current, long from, int length) {
+        byte[] was = durable == null ? new byte[0] : durable;
+        int end = (int) Math.min(current.length, from + length);
+        byte[] out = java.util.Arrays.copyOf(was, Math.max(was.length, end));
+        if (from < end) {
+            System.arraycopy(current, (int) from, out, (int) from, end - (int) from);
+        }
+        return out;
     }
 
     @Override
@@ -103,7 +170,11 @@ final class DiskRecorder implements FileOps.Fsync, AutoCloseable {
             return;
         }
         synchronized (this) {
-            listener.accept(capture("fsync dir " + (abs.equals(root) ? "." : root.relativize(abs))));
+            String label = "fsync dir " + (abs.equals(root) ? "." : root.relativize(abs));
+            if (dropped(label)) {
+                return;
+            }
+            listener.accept(capture(label));
             durableDirs.put(key(abs), listing(abs));
         }
     }

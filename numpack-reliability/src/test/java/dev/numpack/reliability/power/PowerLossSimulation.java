@@ -86,6 +86,7 @@ final class PowerLossSimulation {
         private final Inspector inspector;
         private final Acceptance acceptance;
         private final Set<String> checked = new HashSet<>();
+        private final List<String> labels = new ArrayList<>();
         private String before;
 
         private Recording(Path root, Inspector inspector, Acceptance acceptance) throws Exception {
@@ -112,10 +113,30 @@ final class PowerLossSimulation {
             DiskImage after = recorder.capture("after it returned");
             String expected = expected(after);
             for (DiskImage image : during) {
+                labels.add(image.label());
                 check(operation, image, before, expected);
             }
             check(operation, after, expected, expected);
             before = expected;
+        }
+
+        /**
+         * Injects a fault of the code under test: its syncs whose label starts with {@code labelPrefix} take no
+         * effect from now on (see {@link DiskRecorder#drop}).
+         *
+         * @param labelPrefix how the labels of the dropped syncs start
+         */
+        void dropSyncs(String labelPrefix) {
+            recorder.drop(labelPrefix);
+        }
+
+        /**
+         * @param prefix how a label starts ("msync numpack.appends", "fsync dir .")
+         * @return how many instants recorded during the steps so far have such a label: what shows that a
+         *     scenario went through the sync it means to check
+         */
+        long instants(String prefix) {
+            return labels.stream().filter(l -> l.startsWith(prefix)).count();
         }
 
         /** The content of the tree as it is now (the current state, every change applied). */

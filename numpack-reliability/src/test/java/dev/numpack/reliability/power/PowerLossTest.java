@@ -21,6 +21,7 @@ import dev.numpack.NumPack;
 import dev.numpack.WritableBatchMode;
 import dev.numpack.checkpoint.CheckpointManager;
 import dev.numpack.checkpoint.TrainingState;
+import dev.numpack.internal.store.StoreLayout;
 import dev.numpack.reliability.Mode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -48,6 +49,7 @@ class PowerLossTest {
     private static final int ROUNDS = MODE.pick(1, 5);
     private static final Figures STORE = new Figures();
     private static final Figures CHECKPOINT = new Figures();
+    private static final Figures APPENDS = new Figures();
     private static long started;
 
     @TempDir
@@ -136,6 +138,72 @@ class PowerLossTest {
         }
     }
 
+    /**
+     * Streams of small durable appends, which commit through the append log ({@code numpack.appends}: a record
+     * written into the mapped log and its range synced, the rows past the array's end in the data file, not
+     * fsynced), mixed with the commits that apply the log to the metadata first (replace, save, delete, close) and
+     * with appends that commit whole (to an array with deleted rows): every state at every instant opens
+     * (recovery applies a log it finds), verifies and shows the content before or after the operation in flight,
+     * and after an operation returned only the content after it. As each operation's "before" is the content
+     * after the one before it, every append that returned is in every state of every later instant.
+     */
+    @Test
+    void streamsOfSmallAppendsThroughTheAppendLogSurviveEveryPowerLossState() throws Exception {
+        long logged = 0;
+        try (RamDir ram = RamDir.orElse(tmp)) {
+            for (int round = 0; round < ROUNDS; round++) {
+                logged += runAppendScenario(ram.path(), round);
+            }
+        }
+        System.out.println(APPENDS.table("streams of small appends (" + MODE + ")"));
+        assertTrue(logged >= 14 * ROUNDS, "the appends' records were synced through FileOps, where the recorder sees"
+                + " them: " + logged + " range syncs of " + StoreLayout.APPEND_LOG);
+        assertEquals(0, APPENDS.failures(), APPENDS.failureList());
+    }
+
+    /** @return how many range syncs of the append log the recorder saw */
+    private static long runAppendScenario(Path tmp, int round) throws Exception {
+        Random data = new Random(2000 + round);
+        Path store = tmp.resolve("appends-" + round);
+        try (NumPack np = open(store)) {
+            np.save("a", floats(data, 20, 6));
+            np.save("b", floats(data, 10, 3));
+        }
+        PowerLossSimulation sim = new PowerLossSimulation(tmp.resolve("scratch-appends-" + round), 13 + round,
+                PER_INSTANT, APPENDS, Path.of("target", "power-failures-appends"));
+        NumPack[] np = new NumPack[1];
+        try (PowerLossSimulation.Recording r = sim.record(store, Contents::ofStore, PowerLossSimulation.BEFORE_OR_AFTER)) {
+            r.step("open", () -> np[0] = open(store));
+            for (int rows = 1; rows <= 3; rows++) {
+                int n = rows;
+                r.step("append (log)", () -> np[0].append("a", floats(data, n, 6)));
+            }
+            r.step("append several (log)", () -> np[0].append(Map.of("a", floats(data, 2, 6), "b", floats(data, 1, 3))));
+            r.step("append (log)", () -> np[0].append("b", floats(data, 4, 3)));
+            r.step("replace", () -> np[0].replace("a", floats(data, 2, 6), 0, 21)); // applies the log first
+            r.step("append (log)", () -> np[0].append("a", floats(data, 1, 6)));
+            r.step("append (log)", () -> np[0].append("b", floats(data, 2, 3)));
+            r.step("save new", () -> np[0].save("c", floats(data, 5, 4)));
+            r.step("append (log)", () -> np[0].append("c", floats(data, 3, 4)));
+            r.step("append (log)", () -> np[0].append("a", floats(data, 2, 6)));
+            r.step("delete", () -> np[0].delete("a", 1, 4));
+            r.step("append (whole commit)", () -> np[0].append("a", floats(data, 1, 6))); // deleted rows: not logged
+            r.step("append (log)", () -> np[0].append("b", floats(data, 1, 3)));
+            r.step("append (log)", () -> np[0].append("c", floats(data, 2, 4)));
+            r.step("close", () -> np[0].close()); // applies the log and removes it
+            r.step("open", () -> np[0] = open(store));
+            r.step("append (log)", () -> np[0].append("b", floats(data, 3, 3)));
+            r.step("append several (log)", () -> np[0].append(Map.of("b", floats(data, 1, 3), "c", floats(data, 1, 4))));
+            r.step("append (log)", () -> np[0].append("c", floats(data, 2, 4)));
+            r.step("close", () -> np[0].close());
+            return r.instants("msync " + StoreLayout.APPEND_LOG);
+        } finally {
+            if (np[0] != null) {
+                np[0].close();
+            }
+        }
+    }
+
     private static NumPack open(Path store) {
         return NumPack.builder().setPath(store).optSegmentTargetBytes(4096).build();
     }
@@ -205,7 +273,8 @@ class PowerLossTest {
                 + " round(s), %.0f s)%n%n", MODE.name().toLowerCase(Locale.ROOT), PER_INSTANT, ROUNDS,
                 (System.nanoTime() - started) / 1e9)
                 + STORE.table("stores: every mutating operation, plain and segmented arrays") + "\n"
-                + CHECKPOINT.table("checkpoints: save, save with pruning (keep last 2), replace") + "\n";
+                + CHECKPOINT.table("checkpoints: save, save with pruning (keep last 2), replace") + "\n"
+                + APPENDS.table("streams of small appends through the append log, with the commits that apply it") + "\n";
         System.out.println(md);
         Figures.write(Path.of("target", "power-figures.md"), md);
     }

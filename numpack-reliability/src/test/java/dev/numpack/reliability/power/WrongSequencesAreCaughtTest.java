@@ -8,6 +8,7 @@ import dev.numpack.Durability;
 import dev.numpack.NdArray;
 import dev.numpack.NumPack;
 import dev.numpack.internal.store.FileOps;
+import dev.numpack.internal.store.StoreLayout;
 import dev.numpack.io.AtomicFiles;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -50,8 +51,12 @@ class WrongSequencesAreCaughtTest {
     }
 
     private Figures run(String name, ValueWriter writer) throws Exception {
+        return run(name, "0", writer);
+    }
+
+    private Figures run(String name, String initial, ValueWriter writer) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name));
-        Files.writeString(dir.resolve("value"), "0");
+        Files.writeString(dir.resolve("value"), initial);
         Figures f = new Figures();
         PowerLossSimulation sim = new PowerLossSimulation(tmp.resolve("scratch-" + name), 3, 8, f, tmp.resolve("kept-" + name));
         try (PowerLossSimulation.Recording r = sim.record(dir, WrongSequencesAreCaughtTest::readValue,
@@ -128,6 +133,74 @@ class WrongSequencesAreCaughtTest {
         System.out.println(f.table("NO_FSYNC store"));
         assertTrue(f.failures() > 0, "Durability.NO_FSYNC promises no power-loss safety: the simulation must see the loss");
         assertTrue(f.failureList().contains("neither the state before nor after"), f.failureList());
+    }
+
+    /**
+     * A write through a mapping is durable only within the range a range sync ({@code msync}) covered: a writer
+     * that rewrites the number in a mapped file of fixed size and syncs only its first bytes is caught, one that
+     * syncs the whole range is not.
+     */
+    @Test
+    void aMappedWriteIsDurableOnlyInTheRangeSynced() throws Exception {
+        String blank = " ".repeat(32);
+        Figures partly = run("mapped-partly-synced", "0" + blank, (dir, v) -> writeMapped(dir, v, 4));
+        assertTrue(partly.failures() > 0, "bytes written past the synced range must not count as durable");
+        assertTrue(partly.failureList().contains("at 'after it returned'"), partly.failureList());
+        Figures whole = run("mapped-synced", "0" + blank, (dir, v) -> writeMapped(dir, v, 33));
+        assertTrue(whole.states() >= 6, "states were checked: " + whole.states());
+        assertEquals(0, whole.failures(), whole.failureList());
+    }
+
+    /** Writes the number, padded with blanks, over the first 33 bytes of {@code value} through a mapping. */
+    private static void writeMapped(Path dir, long value, int synced) throws Exception {
+        Path f = dir.resolve("value");
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.nio.MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, 33);
+            m.put(String.format("%-33d", value).getBytes(StandardCharsets.UTF_8));
+            DURABLE.syncMapped(m, f, 0, 0, synced);
+        }
+    }
+
+    /**
+     * Small durable appends commit through the append log: the range sync of each record is their commit point
+     * (the rows in the data file are not fsynced). With those syncs dropped, as if {@code AppendLog} skipped them,
+     * a power loss after an append returned takes it away, and the simulation must say so; with them, it must not.
+     */
+    @Test
+    void anAppendLogWhoseRecordsAreNotSyncedIsCaught() throws Exception {
+        Figures dropped = appendThroughTheLog("appends-unsynced", true);
+        assertTrue(dropped.failures() > 0, "an append whose log record was never synced must be caught");
+        assertTrue(dropped.failureList().contains("at 'after it returned'"), dropped.failureList());
+        Figures synced = appendThroughTheLog("appends-synced", false);
+        assertTrue(synced.states() > 0, "states were checked");
+        assertEquals(0, synced.failures(), synced.failureList());
+    }
+
+    private Figures appendThroughTheLog(String name, boolean dropLogSyncs) throws Exception {
+        Path store = tmp.resolve(name);
+        try (NumPack np = NumPack.open(store)) {
+            np.save("a", NdArray.of(new float[][] {{1, 2}, {3, 4}}));
+        }
+        Figures f = new Figures();
+        PowerLossSimulation sim = new PowerLossSimulation(tmp.resolve("scratch-" + name), 5, 8, f, tmp.resolve("kept-" + name));
+        NumPack[] np = new NumPack[1];
+        try (PowerLossSimulation.Recording r = sim.record(store, Contents::ofStore, PowerLossSimulation.BEFORE_OR_AFTER)) {
+            if (dropLogSyncs) {
+                r.dropSyncs("msync " + StoreLayout.APPEND_LOG);
+            }
+            r.step("open", () -> np[0] = NumPack.open(store));
+            for (int i = 0; i < 3; i++) {
+                float v = 5 + i;
+                r.step("append", () -> np[0].append("a", NdArray.of(new float[][] {{v, v}})));
+            }
+            assertTrue(Files.exists(store.resolve(StoreLayout.APPEND_LOG)), "the appends went through the append log");
+        } finally {
+            if (np[0] != null) {
+                np[0].close();
+            }
+        }
+        System.out.println(f.table(name));
+        return f;
     }
 
     @Test
