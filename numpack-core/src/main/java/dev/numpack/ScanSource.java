@@ -11,9 +11,11 @@ import java.util.function.Predicate;
  *
  * <p>Why the switch is for good: once a piece comes from disk, the kernel reads ahead of that file read, so the
  * next pieces soon look resident; taking them from the mapping would leave the file read's read-ahead behind
- * and have the mapping's page faults, which read ahead far less, fetch the rest. One sequential stream of reads
- * kept the disk busy: a cold checksum pass over a 40 MB checkpoint took 28-33 ms instead of 35-38 ms (medians,
- * on the project's VM).
+ * and have the mapping's page faults, which read ahead far less, fetch the rest: strace of a cold checkpoint
+ * verify showed single 1 MiB reads waiting 10-12 ms after such pieces. As one sequential stream, the checksum
+ * pass of a cold 40 MB weights-only restore took 28.0-35.9 ms (medians of 12, eight runs) against 34.9-38.5 ms
+ * (four runs) before, on the project's 2-vCPU VM while other jobs ran: a small gain, within that machine's noise
+ * for the restore as a whole.
  */
 final class ScanSource {
     private final Predicate<ByteBuffer> resident;
