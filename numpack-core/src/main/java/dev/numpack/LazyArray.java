@@ -181,8 +181,9 @@ public final class LazyArray implements AutoCloseable {
     /**
      * Passes rows {@code [start, start + count)} to {@code reader}, in order, as read-only little-endian
      * buffers of whole rows, about 1 MiB each, without copying where it can: rows whose pages are in memory
-     * come as a view of the mapping; others are read (with positional reads where the store keeps the file
-     * open, see {@link NumPack#openReadOnly}) into one buffer reused for every piece. For one-pass reads of
+     * come as a view of the mapping until the first piece that is not; that one and all after it are read
+     * (with positional reads where the store keeps the file open, see {@link NumPack#openReadOnly}), as one
+     * sequential stream the kernel reads ahead of, into one buffer reused for every piece. For one-pass reads of
      * data that need not be kept, such as checksums: a buffer is valid only during the call it is passed to.
      *
      * @param start first logical row (not negative)
@@ -203,13 +204,14 @@ public final class LazyArray implements AutoCloseable {
         long per = Math.max(1, SCAN_BYTES / rowBytes);
         long most = Math.min(count, per + per / 2); // a piece, or a piece and a short last one merged
         ByteBuffer scratch = null;
+        ScanSource source = new ScanSource(dev.numpack.internal.store.MappedFile::resident);
         for (long row = start, end = start + count, n; row < end; row += n) {
             n = Math.min(per, end - row);
             if (end - row - n < per / 2) {
                 n = end - row; // no short last piece: read on its own it would come from the mapping, slowly when cold
             }
             ByteBuffer view = entry.bitmap() == null ? data.view(row, n) : null; // logical rows are physical here
-            if (view != null && dev.numpack.internal.store.MappedFile.resident(view)) {
+            if (source.fromMapping(view)) {
                 reader.accept(view.asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN));
                 continue;
             }
