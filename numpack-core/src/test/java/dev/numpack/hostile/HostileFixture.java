@@ -538,19 +538,7 @@ final class HostileFixture {
     }
 
     static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            List<Path> all = new ArrayList<>();
-            s.forEach(all::add);
-            all.sort(Comparator.reverseOrder());
-            for (Path p : all) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        dev.numpack.testkit.TestFiles.deleteTree(root);
     }
 
     // ------------------------------------------------------------------ raw metadata

@@ -29,11 +29,9 @@ import dev.numpack.ReadOnlyStoreException;
 import dev.numpack.internal.store.FileOps;
 import dev.numpack.internal.store.Journal;
 import dev.numpack.internal.store.StoreLayout;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -141,15 +139,8 @@ class StoreModelProperties {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
+    static void deleteTree(Path p) {
+        dev.numpack.testkit.TestFiles.deleteTree(p);
     }
 
     // ------------------------------------------------------------------ generators

@@ -287,7 +287,7 @@ public abstract class NativeIo {
             zero(address, bytes);
         }
         ByteBuffer b = bufferAt(address, bytes).order(ByteOrder.LITTLE_ENDIAN);
-        CLEANER.register(b, new Release(this, address, span));
+        CLEANER.register(b, release(this, address, span));
         return b;
     }
 
@@ -378,22 +378,12 @@ public abstract class NativeIo {
         }
     }
 
-    /** The Cleaner's action: it holds the address, never the buffer, and gives the region to the pool. */
-    private static final class Release implements Runnable {
-        private final NativeIo io;
-        private final long address;
-        private final long span;
-
-        Release(NativeIo io, long address, long span) {
-            this.io = io;
-            this.address = address;
-            this.span = span;
-        }
-
-        @Override
-        public void run() {
-            POOL.put(new RegionPool.Region(io, address, span, POOL.now()));
-        }
+    /**
+     * @return the Cleaner's action for a region: a static method, so that it captures the address and never
+     *     the buffer; it gives the region to the pool
+     */
+    private static Runnable release(NativeIo io, long address, long span) {
+        return () -> POOL.put(new RegionPool.Region(io, address, span, POOL.now()));
     }
 
     static long roundUp(long v, long to) {
